@@ -1,0 +1,118 @@
+// Package answer matches questions to the corpus sentences that support an
+// answer, and cites them.
+//
+// An Engine answers from one immutable corpus.Index snapshot at a time; Swap
+// replaces the snapshot atomically, so a reload never disturbs a question
+// being answered.
+package answer
+
+import (
+	"strings"
+	"sync/atomic"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/corpusbot/corpusbot/corpus"
+)
+
+// A Citation is one sentence that supports an answer.
+type Citation struct {
+	Doc      string  `json:"doc"`   // file name relative to the corpus root
+	Title    string  `json:"title"` // the article's title
+	Date     string  `json:"date"`  // YYYY-MM-DD or empty
+	Source   string  `json:"source,omitempty"`
+	Sentence string  `json:"sentence"` // the sentence as the article has it
+	Score    float64 `json:"score"`
+}
+
+// A Result is the engine's reply to one question.
+type Result struct {
+	Question  string     `json:"question"`
+	Answered  bool       `json:"answered"`
+	Answer    string     `json:"answer"` // the answer, or why there is none
+	Citations []Citation `json:"citations"`
+}
+
+// Options tune an Engine. The zero value is usable.
+type Options struct {
+	// MaxQuestion caps the bytes of a question that are read; longer ones
+	// are refused. Zero means DefaultMaxQuestion.
+	MaxQuestion int
+}
+
+// DefaultMaxQuestion is the longest question read, in bytes.
+const DefaultMaxQuestion = 4000
+
+// An Engine answers questions from the index it holds.
+type Engine struct {
+	ix   atomic.Pointer[corpus.Index]
+	opts Options
+}
+
+// New returns an Engine answering from ix.
+func New(ix *corpus.Index, opts Options) *Engine {
+	if opts.MaxQuestion <= 0 {
+		opts.MaxQuestion = DefaultMaxQuestion
+	}
+	e := &Engine{opts: opts}
+	e.ix.Store(ix)
+	return e
+}
+
+// Index returns the snapshot the engine answers from now.
+func (e *Engine) Index() *corpus.Index { return e.ix.Load() }
+
+// Swap makes ix the snapshot for every later question and returns the old one.
+func (e *Engine) Swap(ix *corpus.Index) *corpus.Index { return e.ix.Swap(ix) }
+
+// Ask answers question with at most top citations (top ≤ 0 means 3).
+// The same index and question always give the same Result.
+func (e *Engine) Ask(question string, top int) Result {
+	if top <= 0 {
+		top = 3
+	}
+	q := Clean(question)
+	res := Result{Question: q, Citations: []Citation{}}
+	switch {
+	case len(question) > e.opts.MaxQuestion:
+		res.Question = ""
+		res.Answer = "That question is too long; please ask it in fewer words."
+		return res
+	case !hasWord(q):
+		res.Answer = "Please ask a question in words, for example: who is Laos's defence minister now?"
+		return res
+	}
+	ix := e.ix.Load() // one snapshot for the whole question
+	return answer(ix, q, top, res)
+}
+
+// Clean makes a question safe to analyse and to echo: invalid UTF-8 and
+// control characters become spaces, runs of white space one space.
+func Clean(s string) string {
+	var b strings.Builder
+	space := false
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		i += n
+		if r == utf8.RuneError || unicode.IsControl(r) || unicode.IsSpace(r) ||
+			unicode.Is(unicode.Cf, r) || (r >= 0xE000 && r <= 0xF8FF) {
+			space = b.Len() > 0
+			continue
+		}
+		if space {
+			b.WriteByte(' ')
+			space = false
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func hasWord(s string) bool {
+	for _, r := range s {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,142 @@
+package answer
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/corpusbot/corpusbot/corpus"
+)
+
+// Refusal thresholds: the best sentence must hold this share of the
+// question's weight, a word the corpus never uses weighing missingShare of
+// the corpus's rarest term.
+const (
+	minCoverage  = 0.34
+	missingShare = 0.5
+)
+
+// answer ranks the sentences of ix for q and composes the Result.
+func answer(ix *corpus.Index, q string, top int, res Result) Result {
+	qr := parse(ix, q)
+	if len(qr.terms) == 0 {
+		res.Answer = refusal(qr)
+		return res
+	}
+	sc := getScratch(ix)
+	defer sc.release()
+	cs := rank(ix, &qr, top, sc)
+	if len(cs) == 0 {
+		res.Answer = refusal(qr)
+		return res
+	}
+	maxIDF := idf(len(ix.Sentences), 0)
+	best := cs[0].sent
+	if coverage(ix, &qr, best, missingShare*maxIDF) < minCoverage ||
+		(qr.kind == kindCount && !numberRE.MatchString(ix.Text(best))) {
+		res.Answer = refusal(qr)
+		return res
+	}
+	for _, c := range cs {
+		s := ix.Sentences[c.sent]
+		a := ix.Articles[s.Article]
+		res.Citations = append(res.Citations, Citation{
+			Doc: a.Path, Title: a.Title, Date: a.Date, Source: a.Source,
+			Sentence: ix.Text(c.sent), Score: round(c.score),
+		})
+	}
+	res.Answered = true
+	res.Answer = compose(res.Citations[0])
+	return res
+}
+
+func round(f float64) float64 { return float64(int64(f*1000+0.5)) / 1000 }
+
+// refusal says why there is no answer, naming what the corpus lacks.
+func refusal(qr query) string {
+	if names := telling(qr.missing); len(names) > 0 {
+		return fmt.Sprintf("Nothing in the corpus mentions %s.", joinOr(names))
+	}
+	if qr.kind == kindCount {
+		return "The corpus gives no figure that answers this."
+	}
+	return "The corpus does not say; no article supports an answer to that."
+}
+
+// telling returns up to three of the missing words worth naming, in
+// question order, capitalised ones (names) first.
+func telling(missing []string) []string {
+	var names, rest []string
+	for _, w := range missing {
+		switch r := []rune(w); {
+		case len(r) < 3:
+		case unicode.IsUpper(r[0]):
+			names = append(names, w)
+		default:
+			rest = append(rest, w)
+		}
+	}
+	out := append(names, rest...)
+	return out[:min(len(out), 3)]
+}
+
+func joinOr(ws []string) string {
+	q := make([]string, len(ws))
+	for i, w := range ws {
+		q[i] = "“" + w + "”"
+	}
+	if len(q) == 1 {
+		return q[0]
+	}
+	return strings.Join(q[:len(q)-1], ", ") + " or " + q[len(q)-1]
+}
+
+// compose writes the answer text: the best sentence with its citation
+// marker, and any relative date it uses resolved against the article's date.
+func compose(c Citation) string {
+	text := c.Sentence + " [1]"
+	if note := resolveDates(c.Sentence, c.Date); note != "" {
+		text += " (" + note + ")"
+	}
+	return text
+}
+
+var (
+	weekdayRE  = regexp.MustCompile(`\b(?:on|last|this) (Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b`)
+	monthDayRE = regexp.MustCompile(`\b(January|February|March|April|May|June|July|August|September|October|November|December) ([0-9]{1,2})\b(,? [0-9]{4})?`)
+)
+
+// resolveDates turns the relative dates of a sentence from an article dated
+// date into calendar dates: "on Thursday" is the last Thursday on or before
+// the article's date; "May 6" without a year is the last May 6 on or before it.
+func resolveDates(sentence, date string) string {
+	d, err := time.Parse("2006-01-02", date)
+	if err != nil {
+		return ""
+	}
+	var notes []string
+	for _, m := range weekdayRE.FindAllStringSubmatch(sentence, 2) {
+		want := m[1]
+		t := d
+		for i := 0; i < 7 && t.Weekday().String() != want; i++ {
+			t = t.AddDate(0, 0, -1)
+		}
+		notes = append(notes, fmt.Sprintf("%s = %s", want, t.Format("2006-01-02")))
+	}
+	for _, m := range monthDayRE.FindAllStringSubmatch(sentence, 2) {
+		if m[3] != "" {
+			continue
+		}
+		t, err := time.Parse("January 2 2006", fmt.Sprintf("%s %s %d", m[1], m[2], d.Year()))
+		if err != nil {
+			continue
+		}
+		if t.After(d) {
+			t = t.AddDate(-1, 0, 0)
+		}
+		notes = append(notes, fmt.Sprintf("%s %s = %s", m[1], m[2], t.Format("2006-01-02")))
+	}
+	return strings.Join(notes, "; ")
+}

@@ -1,0 +1,58 @@
+// Command corpusbot answers questions about a corpus of news articles, citing
+// the sentences each answer comes from: from the command line, in a console,
+// or as a Discord and Telegram bot.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr); err != nil {
+		if !errors.Is(err, errUsage) {
+			fmt.Fprintln(os.Stderr, "corpusbot:", err)
+		}
+		os.Exit(2)
+	}
+}
+
+// errUsage reports a command line that was wrong; the usage has been printed.
+var errUsage = errors.New("usage")
+
+const usage = `usage:
+  corpusbot ask [--corpus DIR] [--top N] [--json] [QUESTION]
+  corpusbot chat [--corpus DIR]
+  corpusbot serve --config FILE
+
+ask answers QUESTION, or each line of standard input when there is none.
+Without --corpus, the articles built into the binary are used.
+`
+
+// run is the whole program, given its arguments and streams.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return errUsage
+	}
+	switch args[0] {
+	case "ask":
+		return runAsk(ctx, args[1:], stdin, stdout, stderr)
+	case "chat":
+		return runChat(ctx, args[1:], stdin, stdout, stderr)
+	case "serve":
+		return runServe(ctx, args[1:], stdout, stderr)
+	case "help", "-h", "--help", "-help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprintf(stderr, "corpusbot: unknown command %q\n%s", args[0], usage)
+	return errUsage
+}

@@ -1,0 +1,336 @@
+// Package corpus loads news articles and indexes their sentences.
+//
+// An Index is built once, by Load or Build, and never changes afterwards, so
+// any number of goroutines may read it while a new one is being built.
+package corpus
+
+import (
+	"errors"
+	"sort"
+	"strings"
+	"unicode/utf8"
+)
+
+// Errors reported by Load and Build.
+var (
+	// ErrEmpty means no file of the corpus held a usable article.
+	ErrEmpty = errors.New("corpus: no usable article")
+	// ErrBadFile wraps the reason one file was skipped (invalid UTF-8, binary, empty).
+	ErrBadFile = errors.New("corpus: unusable file")
+)
+
+// A TermID names one index term.
+type TermID uint32
+
+// A Posting says a term occurs TF times in sentence (or article) ID.
+type Posting struct {
+	ID uint32
+	TF uint32
+}
+
+// A Sentence is a citable sentence: a byte range of its article's text.
+type Sentence struct {
+	Article    uint32 // index into Index.Articles
+	Start, End uint32 // byte offsets into the article's Text
+}
+
+// An Index is an immutable inverted index over the sentences of a corpus.
+type Index struct {
+	Articles  []Article
+	Sentences []Sentence
+	// Warnings name the files that were skipped, each wrapping ErrBadFile.
+	Warnings []error
+
+	terms     map[string]TermID
+	termText  []string
+	sentPost  [][]Posting // by TermID: the sentences holding the term
+	artPost   [][]Posting // by TermID: the articles holding the term
+	sentTerms []TermID    // every sentence's terms in order, one after another
+	sentOff   []uint32    // sentence i's terms are sentTerms[sentOff[i]:sentOff[i+1]]
+	artLen    []uint32    // terms in each article
+	artFirst  []uint32    // the first sentence of each article
+	avgSent   float64
+	avgArt    float64
+	// surface maps each folded word of the corpus to its term, for fuzzy
+	// matching of words a question spells differently; byInitial lists
+	// those words by their first byte.
+	surface   map[string]TermID
+	byInitial map[byte][]string
+}
+
+// Text returns sentence i's text as the article has it.
+func (ix *Index) Text(i int) string {
+	s := ix.Sentences[i]
+	return ix.Articles[s.Article].Text[s.Start:s.End]
+}
+
+// Lookup returns the id of an analysed term.
+func (ix *Index) Lookup(term string) (TermID, bool) {
+	id, ok := ix.terms[term]
+	return id, ok
+}
+
+// TermText returns the term a TermID stands for.
+func (ix *Index) TermText(id TermID) string { return ix.termText[id] }
+
+// Postings returns the sentences that hold term id, in sentence order.
+func (ix *Index) Postings(id TermID) []Posting { return ix.sentPost[id] }
+
+// ArticlePostings returns the articles that hold term id, in article order.
+func (ix *Index) ArticlePostings(id TermID) []Posting { return ix.artPost[id] }
+
+// SentenceTerms returns sentence i's terms in order.
+func (ix *Index) SentenceTerms(i int) []TermID { return ix.sentTerms[ix.sentOff[i]:ix.sentOff[i+1]] }
+
+// SentenceLen returns how many terms sentence i has.
+func (ix *Index) SentenceLen(i int) int { return int(ix.sentOff[i+1] - ix.sentOff[i]) }
+
+// ArticleLen returns how many terms article a has.
+func (ix *Index) ArticleLen(a int) int { return int(ix.artLen[a]) }
+
+// ArticleSentences returns the range [first, end) of article a's sentences.
+func (ix *Index) ArticleSentences(a int) (int, int) {
+	return int(ix.artFirst[a]), int(ix.artFirst[a+1])
+}
+
+// AvgSentenceLen and AvgArticleLen are the mean lengths in terms.
+func (ix *Index) AvgSentenceLen() float64 { return ix.avgSent }
+func (ix *Index) AvgArticleLen() float64  { return ix.avgArt }
+
+// NumTerms returns the size of the vocabulary.
+func (ix *Index) NumTerms() int { return len(ix.termText) }
+
+// Known reports whether a folded word occurs in the corpus as typed.
+func (ix *Index) Known(word string) bool {
+	_, ok := ix.surface[word]
+	return ok
+}
+
+// Similar returns the terms of corpus words within a small edit distance of
+// the folded word w (one edit for words of four to six letters, two from
+// seven): typos and other spellings of names. Nearest first, then by word.
+func (ix *Index) Similar(w string) []TermID {
+	if len(w) < 4 {
+		return nil
+	}
+	maxD := 1
+	if len(w) >= 7 {
+		maxD = 2
+	}
+	type cand struct {
+		word string
+		d    int
+	}
+	var cs []cand
+	for _, c := range ix.byInitial[w[0]] {
+		if abs(len(c)-len(w)) > maxD {
+			continue
+		}
+		if d := editDistance(w, c, maxD); d <= maxD {
+			cs = append(cs, cand{c, d})
+		}
+	}
+	sort.Slice(cs, func(i, j int) bool {
+		if cs[i].d != cs[j].d {
+			return cs[i].d < cs[j].d
+		}
+		return cs[i].word < cs[j].word
+	})
+	var out []TermID
+	seen := map[TermID]bool{}
+	for _, c := range cs {
+		if id := ix.surface[c.word]; !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
+// editDistance is the optimal-string-alignment distance between a and b
+// (insertions, deletions, substitutions, adjacent transpositions), or
+// max+1 once it must exceed max.
+func editDistance(a, b string, max int) int {
+	if a == b {
+		return 0
+	}
+	la, lb := len(a), len(b)
+	prev2 := make([]int, lb+1)
+	prev := make([]int, lb+1)
+	cur := make([]int, lb+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= la; i++ {
+		cur[0] = i
+		best := cur[0]
+		for j := 1; j <= lb; j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			v := min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				v = min(v, prev2[j-2]+1)
+			}
+			cur[j] = v
+			best = min(best, v)
+		}
+		if best > max {
+			return max + 1
+		}
+		prev2, prev, cur = prev, cur, prev2
+	}
+	return prev[lb]
+}
+
+// builder accumulates articles into an Index in one pass.
+type builder struct {
+	ix     *Index
+	tokens []Token
+	count  map[TermID]uint32
+}
+
+func newBuilder() *builder {
+	return &builder{
+		ix: &Index{
+			terms:     map[string]TermID{},
+			surface:   map[string]TermID{},
+			byInitial: map[byte][]string{},
+			sentOff:   []uint32{0},
+		},
+		count: map[TermID]uint32{},
+	}
+}
+
+func (b *builder) term(t string) TermID {
+	id, ok := b.ix.terms[t]
+	if !ok {
+		id = TermID(len(b.ix.termText))
+		b.ix.terms[t] = id
+		b.ix.termText = append(b.ix.termText, t)
+		b.ix.sentPost = append(b.ix.sentPost, nil)
+		b.ix.artPost = append(b.ix.artPost, nil)
+	}
+	return id
+}
+
+// add indexes one article whose citable paragraphs are paras. It reports
+// false, adding nothing, when the article has no sentence.
+func (b *builder) add(a Article, paras []span) bool {
+	ix := b.ix
+	var sents []span
+	for _, p := range paras {
+		sents = splitSentences(a.Text, p.Start, p.End, sents)
+	}
+	if len(sents) == 0 {
+		return false
+	}
+	if a.Title == "" {
+		a.Title = headline(a.Text[sents[0].Start:sents[0].End])
+	}
+	art := uint32(len(ix.Articles))
+	ix.Articles = append(ix.Articles, a)
+	ix.artFirst = append(ix.artFirst, uint32(len(ix.Sentences)))
+	clear(b.count)
+	var artLen uint32
+	for _, s := range sents {
+		sid := uint32(len(ix.Sentences))
+		ix.Sentences = append(ix.Sentences, Sentence{Article: art, Start: uint32(s.Start), End: uint32(s.End)})
+		b.tokens = analyze(a.Text[s.Start:s.End], b.tokens[:0])
+		first := len(ix.sentTerms)
+		for _, t := range b.tokens {
+			id := b.term(t.Term)
+			ix.sentTerms = append(ix.sentTerms, id)
+			b.count[id]++
+			b.addSurface(a.Text[s.Start+t.Start:s.Start+t.End], id)
+		}
+		ix.sentOff = append(ix.sentOff, uint32(len(ix.sentTerms)))
+		artLen += uint32(len(b.tokens))
+		// One posting per distinct term, counted over this sentence.
+		terms := ix.sentTerms[first:]
+		for i, id := range terms {
+			if seenBefore(terms[:i], id) {
+				continue
+			}
+			ix.sentPost[id] = append(ix.sentPost[id], Posting{ID: sid, TF: uint32(countOf(terms, id))})
+		}
+	}
+	ix.artLen = append(ix.artLen, artLen)
+	for id, n := range b.count {
+		ix.artPost[id] = append(ix.artPost[id], Posting{ID: art, TF: n})
+	}
+	return true
+}
+
+func seenBefore(ts []TermID, id TermID) bool {
+	for _, t := range ts {
+		if t == id {
+			return true
+		}
+	}
+	return false
+}
+
+func countOf(ts []TermID, id TermID) int {
+	n := 0
+	for _, t := range ts {
+		if t == id {
+			n++
+		}
+	}
+	return n
+}
+
+func (b *builder) addSurface(word string, id TermID) {
+	w := fold(word)
+	if strings.ContainsRune(w, '\'') {
+		w = strings.TrimSuffix(w, "'s")
+	}
+	if _, ok := b.ix.surface[w]; ok || len(w) < 4 {
+		return
+	}
+	b.ix.surface[w] = id
+	b.ix.byInitial[w[0]] = append(b.ix.byInitial[w[0]], w)
+}
+
+// finish completes the index: article postings sorted, lengths averaged,
+// slices trimmed to size.
+func (b *builder) finish() *Index {
+	ix := b.ix
+	ix.artFirst = append(ix.artFirst, uint32(len(ix.Sentences)))
+	for i, ps := range ix.sentPost {
+		ix.sentPost[i] = ps[:len(ps):len(ps)]
+	}
+	if n := len(ix.Sentences); n > 0 {
+		ix.avgSent = float64(len(ix.sentTerms)) / float64(n)
+		ix.avgArt = float64(len(ix.sentTerms)) / float64(len(ix.Articles))
+	}
+	ix.Sentences = ix.Sentences[:len(ix.Sentences):len(ix.Sentences)]
+	ix.sentTerms = ix.sentTerms[:len(ix.sentTerms):len(ix.sentTerms)]
+	return ix
+}
+
+// headline makes a title for an article that has none from its first
+// sentence, cut at a word boundary.
+func headline(first string) string {
+	const max = 90
+	if len(first) <= max {
+		return first
+	}
+	cut := strings.LastIndexByte(first[:max], ' ')
+	if cut < 40 {
+		cut = max
+		for !utf8.RuneStart(first[cut]) {
+			cut--
+		}
+	}
+	return strings.TrimRight(first[:cut], " ,;:") + "…"
+}
