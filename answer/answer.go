@@ -38,6 +38,8 @@ type Options struct {
 	// MaxQuestion caps the bytes of a question that are read; longer ones
 	// are refused. Zero means DefaultMaxQuestion.
 	MaxQuestion int
+	// Weights tune the ranking; nil means DefaultWeights.
+	Weights *Weights
 }
 
 // DefaultMaxQuestion is the longest question read, in bytes.
@@ -53,6 +55,10 @@ type Engine struct {
 func New(ix *corpus.Index, opts Options) *Engine {
 	if opts.MaxQuestion <= 0 {
 		opts.MaxQuestion = DefaultMaxQuestion
+	}
+	if opts.Weights == nil {
+		w := DefaultWeights
+		opts.Weights = &w
 	}
 	e := &Engine{opts: opts}
 	e.ix.Store(ix)
@@ -83,7 +89,7 @@ func (e *Engine) Ask(question string, top int) Result {
 		return res
 	}
 	ix := e.ix.Load() // one snapshot for the whole question
-	return answer(ix, q, top, res)
+	return answer(ix, q, top, e.opts.Weights, res)
 }
 
 // Clean makes a question safe to analyse and to echo: invalid UTF-8 and

@@ -14,20 +14,20 @@ import (
 // question's weight, a word the corpus never uses weighing missingShare of
 // the corpus's rarest term.
 const (
-	minCoverage  = 0.34
+	minCoverage  = 0.2
 	missingShare = 0.5
 )
 
 // answer ranks the sentences of ix for q and composes the Result.
-func answer(ix *corpus.Index, q string, top int, res Result) Result {
-	qr := parse(ix, q)
+func answer(ix *corpus.Index, q string, top int, w *Weights, res Result) Result {
+	qr := parse(ix, q, w)
 	if len(qr.terms) == 0 {
 		res.Answer = refusal(qr)
 		return res
 	}
 	sc := getScratch(ix)
 	defer sc.release()
-	cs := rank(ix, &qr, top, sc)
+	cs := rank(ix, &qr, top, w, sc)
 	if len(cs) == 0 {
 		res.Answer = refusal(qr)
 		return res
@@ -35,7 +35,7 @@ func answer(ix *corpus.Index, q string, top int, res Result) Result {
 	maxIDF := idf(len(ix.Sentences), 0)
 	best := cs[0].sent
 	if coverage(ix, &qr, best, missingShare*maxIDF) < minCoverage ||
-		(qr.kind == kindCount && !numberRE.MatchString(ix.Text(best))) {
+		(qr.kind == kindCount && !hasNumber(ix.Text(best))) {
 		res.Answer = refusal(qr)
 		return res
 	}

@@ -51,7 +51,7 @@ func satisfies(k kind, sentence, date string) bool {
 	case kindWhen:
 		return dateRE.MatchString(sentence)
 	case kindCount:
-		return numberRE.MatchString(sentence)
+		return hasNumber(sentence)
 	case kindWhere:
 		return placeRE.MatchString(sentence)
 	case kindWho:
@@ -71,6 +71,18 @@ func hasName(s string) bool {
 			}
 		}
 		first = false
+	}
+	return false
+}
+
+// hasNumber reports a number in s, written in digits or words, that is not
+// part of a name such as COVID-19.
+func hasNumber(s string) bool {
+	for _, m := range numberRE.FindAllStringIndex(s, -1) {
+		if m[0] >= 2 && s[m[0]-1] == '-' && unicode.IsLetter(rune(s[m[0]-2])) && s[m[0]] >= '0' && s[m[0]] <= '9' {
+			continue
+		}
+		return true
 	}
 	return false
 }

@@ -9,25 +9,44 @@ import (
 	"github.com/corpusbot/corpusbot/corpus"
 )
 
-// Ranking constants. A sentence's score is its own BM25 over the question's
-// terms, plus a share of its article's BM25 (which article the question is
-// about) and of its neighbours' scores (a name in the sentence before often
-// stands for the "he" in this one); question-type and recency boosts then
-// rerank the best candidates.
-const (
-	k1Sentence = 1.2
-	bSentence  = 0.75
-	k1Article  = 1.2
-	bArticle   = 0.75
+// Weights tune the ranking. A sentence's score is its own BM25 over the
+// question's terms, each term weighed by how rare it is in the corpus and,
+// in part, by how rare it is within the sentence's own article (a name the
+// whole article repeats tells which article, not which sentence); plus a
+// share of its article's BM25 (which article the question is about) and of
+// its neighbours' scores (a name in the sentence before often stands for the
+// "he" in this one). Question-type and recency boosts then rerank the best
+// candidates.
+type Weights struct {
+	K1Sentence, BSentence float64 // BM25 over sentences
+	K1Article, BArticle   float64 // BM25 over whole articles
+	Local                 float64 // share of a term's weight that depends on its rarity in the article
+	Article               float64 // share of the article's normalised BM25 added to each sentence
+	Neighbour             float64 // share of each adjacent sentence's score
+	Paragraph             float64 // share of the other sentences' scores in the same paragraph
+	Bigram                float64 // per pair of question terms adjacent in the sentence too, times their mean idf
+	Fuzzy                 float64 // weight of a term matched only by spelling similarity
+	TypeBoost             float64 // the sentence holds what the question type asks for
+	RecencyBoost          float64 // the newest article, for "now", "current", "latest"
+}
 
-	articleWeight   = 0.35 // share of the article's normalised BM25
-	neighbourWeight = 0.15 // share of each adjacent sentence's score
-	fuzzyWeight     = 0.8  // a term matched only by spelling similarity
-	rerankDepth     = 60   // candidates the question-type boosts rerank
+// DefaultWeights are tuned on ../shared/eval/seeds-dev.jsonl and SQuAD
+// articles 001–024.
+var DefaultWeights = Weights{
+	K1Sentence: 1.2, BSentence: 0.75,
+	K1Article: 1.2, BArticle: 0.75,
+	Local:        0.5,
+	Article:      0.35,
+	Neighbour:    0.15,
+	Paragraph:    0,
+	Bigram:       0.3,
+	Fuzzy:        0.8,
+	TypeBoost:    0.25,
+	RecencyBoost: 0.30,
+}
 
-	typeBoost    = 0.25 // the sentence holds what the question type asks for
-	recencyBoost = 0.30 // the newest article, for "now", "current", "latest"
-)
+// rerankDepth is how many candidates the question-type boosts rerank.
+const rerankDepth = 60
 
 // A qterm is one distinct term of a question.
 type qterm struct {
@@ -42,6 +61,7 @@ type qterm struct {
 type query struct {
 	text    string
 	terms   []qterm
+	seq     []int    // the question's terms in order, as indexes into terms; -1 for a word not found
 	missing []string // words of the question the corpus never uses
 	kind    kind
 	recent  bool // asks for the current state: "now", "current", "latest"
@@ -53,14 +73,14 @@ func idf(n, df int) float64 {
 
 // parse analyses a question against ix: each word's term, or failing that
 // the terms of corpus words spelled like it, or failing that a missing word.
-func parse(ix *corpus.Index, q string) query {
+func parse(ix *corpus.Index, q string, w *Weights) query {
 	qr := query{text: q, kind: classify(q), recent: asksRecent(q)}
 	nS, nA := len(ix.Sentences), len(ix.Articles)
-	add := func(id corpus.TermID, word string, w float64) {
+	add := func(id corpus.TermID, word string, w float64) int {
 		for i := range qr.terms {
 			if qr.terms[i].id == id {
 				qr.terms[i].weight += w
-				return
+				return i
 			}
 		}
 		qr.terms = append(qr.terms, qterm{
@@ -68,20 +88,25 @@ func parse(ix *corpus.Index, q string) query {
 			idf:  idf(nS, len(ix.Postings(id))),
 			aidf: idf(nA, len(ix.ArticlePostings(id))),
 		})
+		return len(qr.terms) - 1
 	}
 	for _, t := range corpus.Analyze(q) {
 		word := corpus.Fold(q[t.Start:t.End])
 		if id, ok := ix.Lookup(t.Term); ok {
-			add(id, word, 1)
+			qr.seq = append(qr.seq, add(id, word, 1))
 			continue
 		}
 		sim := ix.Similar(word)
 		if len(sim) == 0 {
 			qr.missing = append(qr.missing, q[t.Start:t.End])
+			qr.seq = append(qr.seq, -1)
 			continue
 		}
-		for _, id := range sim[:min(len(sim), 2)] {
-			add(id, word, fuzzyWeight/float64(min(len(sim), 2)))
+		for i, id := range sim[:min(len(sim), 2)] {
+			k := add(id, word, w.Fuzzy/float64(min(len(sim), 2)))
+			if i == 0 {
+				qr.seq = append(qr.seq, k)
+			}
 		}
 	}
 	return qr
@@ -92,6 +117,7 @@ func parse(ix *corpus.Index, q string) query {
 type scratch struct {
 	sent    []float64
 	art     []float64
+	para    []float64
 	touched []uint32
 	cands   []cand
 }
@@ -113,6 +139,10 @@ func getScratch(ix *corpus.Index) *scratch {
 		s.art = make([]float64, len(ix.Articles))
 	}
 	s.art = s.art[:len(ix.Articles)]
+	if cap(s.para) < ix.NumParagraphs() {
+		s.para = make([]float64, ix.NumParagraphs())
+	}
+	s.para = s.para[:ix.NumParagraphs()]
 	return s
 }
 
@@ -120,6 +150,7 @@ func (s *scratch) release() {
 	for _, id := range s.touched {
 		s.sent[id] = 0
 	}
+	clear(s.para)
 	clear(s.art)
 	s.touched = s.touched[:0]
 	s.cands = s.cands[:0]
@@ -133,18 +164,30 @@ func tfNorm(tf, length, avg, k1, b float64) float64 {
 
 // rank scores every sentence that holds a question term and returns the
 // best n, best first; ties go to the earlier sentence.
-func rank(ix *corpus.Index, qr *query, n int, sc *scratch) []cand {
+func rank(ix *corpus.Index, qr *query, n int, w *Weights, sc *scratch) []cand {
 	avgS, avgA := ix.AvgSentenceLen(), ix.AvgArticleLen()
 	var artMax float64
 	for _, t := range qr.terms {
+		arts := ix.ArticlePostings(t.id)
+		for _, p := range arts {
+			sc.art[p.ID] += t.weight * t.aidf * tfNorm(float64(p.TF), float64(ix.ArticleLen(int(p.ID))), avgA, w.K1Article, w.BArticle)
+		}
+		// Sentence postings come in article order: walk the article
+		// postings alongside for the term's frequency in each article.
+		ai, local := -1, 0.0
 		for _, p := range ix.Postings(t.id) {
+			a := ix.Sentences[p.ID].Article
+			if ai < 0 || arts[ai].ID != a {
+				for ai++; arts[ai].ID != a; ai++ {
+				}
+				first, end := ix.ArticleSentences(int(a))
+				local = localRarity(end-first, int(arts[ai].TF))
+			}
 			if sc.sent[p.ID] == 0 {
 				sc.touched = append(sc.touched, p.ID)
 			}
-			sc.sent[p.ID] += t.weight * t.idf * tfNorm(float64(p.TF), float64(ix.SentenceLen(int(p.ID))), avgS, k1Sentence, bSentence)
-		}
-		for _, p := range ix.ArticlePostings(t.id) {
-			sc.art[p.ID] += t.weight * t.aidf * tfNorm(float64(p.TF), float64(ix.ArticleLen(int(p.ID))), avgA, k1Article, bArticle)
+			tw := t.weight * t.idf * (1 - w.Local + w.Local*local)
+			sc.sent[p.ID] += tw * tfNorm(float64(p.TF), float64(ix.SentenceLen(int(p.ID))), avgS, w.K1Sentence, w.BSentence)
 		}
 	}
 	for _, v := range sc.art {
@@ -155,18 +198,22 @@ func rank(ix *corpus.Index, qr *query, n int, sc *scratch) []cand {
 		qmass += t.weight * t.idf
 	}
 	for _, id := range sc.touched {
+		sc.para[ix.Sentences[id].Paragraph] += sc.sent[id]
+	}
+	for _, id := range sc.touched {
 		s := int(id)
 		a := ix.Sentences[s].Article
 		score := sc.sent[s]
+		score += w.Paragraph * (sc.para[ix.Sentences[s].Paragraph] - sc.sent[s])
 		if artMax > 0 {
-			score += articleWeight * qmass * sc.art[a] / artMax
+			score += w.Article * qmass * sc.art[a] / artMax
 		}
 		first, end := ix.ArticleSentences(int(a))
 		if s > first {
-			score += neighbourWeight * sc.sent[s-1]
+			score += w.Neighbour * sc.sent[s-1]
 		}
 		if s+1 < end {
-			score += neighbourWeight * sc.sent[s+1]
+			score += w.Neighbour * sc.sent[s+1]
 		}
 		sc.cands = append(sc.cands, cand{s, score})
 	}
@@ -183,12 +230,13 @@ func rank(ix *corpus.Index, qr *query, n int, sc *scratch) []cand {
 	newest := newestArticle(ix, qr.recent)
 	for i := range cs {
 		s := cs[i].sent
+		cs[i].score += w.Bigram * bigrams(ix, qr, s)
 		boost := 1.0
 		if qr.kind != kindOther && satisfies(qr.kind, ix.Text(s), ix.Articles[ix.Sentences[s].Article].Date) {
-			boost += typeBoost
+			boost += w.TypeBoost
 		}
 		if newest >= 0 && int(ix.Sentences[s].Article) == newest {
-			boost += recencyBoost
+			boost += w.RecencyBoost
 		}
 		cs[i].score *= boost
 	}
@@ -202,6 +250,40 @@ func rank(ix *corpus.Index, qr *query, n int, sc *scratch) []cand {
 		cs = cs[:n]
 	}
 	return cs
+}
+
+// bigrams sums the mean idf of each pair of terms that stand next to each
+// other in the question and within two terms of each other, in that order,
+// in sentence s.
+func bigrams(ix *corpus.Index, qr *query, s int) float64 {
+	terms := ix.SentenceTerms(s)
+	var sum float64
+	for i := 0; i+1 < len(qr.seq); i++ {
+		a, b := qr.seq[i], qr.seq[i+1]
+		if a < 0 || b < 0 || a == b {
+			continue
+		}
+		ta, tb := qr.terms[a].id, qr.terms[b].id
+		for j, id := range terms {
+			if id != ta {
+				continue
+			}
+			if (j+1 < len(terms) && terms[j+1] == tb) || (j+2 < len(terms) && terms[j+2] == tb) {
+				sum += (qr.terms[a].idf + qr.terms[b].idf) / 2
+				break
+			}
+		}
+	}
+	return sum
+}
+
+// localRarity is how rare a term that occurs tf times in an article of n
+// sentences is there, from 1 (once in a long article) down towards 0.
+func localRarity(n, tf int) float64 {
+	if n <= 1 {
+		return 1
+	}
+	return math.Log(1+float64(n)/float64(tf)) / math.Log(1+float64(n))
 }
 
 // newestArticle returns the article with the latest date, or -1 when the

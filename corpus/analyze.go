@@ -168,6 +168,8 @@ var spelling = map[string]string{
 var extraStop = map[string]bool{
 	"pls": true, "please": true, "w": true, "re": true, "u": true, "ur": true,
 	"anyone": true, "know": true, "tell": true, "also": true, "s": true,
+	"whos": true, "whats": true, "wat": true, "wht": true, "hows": true, "wheres": true,
+	"whens": true, "much": true, "many": true, "exactly": true, "ya": true, "hey": true,
 }
 
 // ourWords are the stems whose British "our" is American "or".

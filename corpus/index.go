@@ -31,6 +31,7 @@ type Posting struct {
 // A Sentence is a citable sentence: a byte range of its article's text.
 type Sentence struct {
 	Article    uint32 // index into Index.Articles
+	Paragraph  uint32 // paragraphs are numbered across the corpus
 	Start, End uint32 // byte offsets into the article's Text
 }
 
@@ -49,6 +50,7 @@ type Index struct {
 	sentOff   []uint32    // sentence i's terms are sentTerms[sentOff[i]:sentOff[i+1]]
 	artLen    []uint32    // terms in each article
 	artFirst  []uint32    // the first sentence of each article
+	numParas  int
 	avgSent   float64
 	avgArt    float64
 	// surface maps each folded word of the corpus to its term, for fuzzy
@@ -96,6 +98,9 @@ func (ix *Index) ArticleSentences(a int) (int, int) {
 // AvgSentenceLen and AvgArticleLen are the mean lengths in terms.
 func (ix *Index) AvgSentenceLen() float64 { return ix.avgSent }
 func (ix *Index) AvgArticleLen() float64  { return ix.avgArt }
+
+// NumParagraphs returns how many paragraphs the corpus has.
+func (ix *Index) NumParagraphs() int { return ix.numParas }
 
 // NumTerms returns the size of the vocabulary.
 func (ix *Index) NumTerms() int { return len(ix.termText) }
@@ -227,8 +232,16 @@ func (b *builder) term(t string) TermID {
 func (b *builder) add(a Article, paras []span) bool {
 	ix := b.ix
 	var sents []span
+	var paraOf []uint32
 	for _, p := range paras {
+		n := len(sents)
 		sents = splitSentences(a.Text, p.Start, p.End, sents)
+		if len(sents) > n {
+			for range len(sents) - n {
+				paraOf = append(paraOf, uint32(ix.numParas))
+			}
+			ix.numParas++
+		}
 	}
 	if len(sents) == 0 {
 		return false
@@ -241,9 +254,9 @@ func (b *builder) add(a Article, paras []span) bool {
 	ix.artFirst = append(ix.artFirst, uint32(len(ix.Sentences)))
 	clear(b.count)
 	var artLen uint32
-	for _, s := range sents {
+	for i, s := range sents {
 		sid := uint32(len(ix.Sentences))
-		ix.Sentences = append(ix.Sentences, Sentence{Article: art, Start: uint32(s.Start), End: uint32(s.End)})
+		ix.Sentences = append(ix.Sentences, Sentence{Article: art, Paragraph: paraOf[i], Start: uint32(s.Start), End: uint32(s.End)})
 		b.tokens = analyze(a.Text[s.Start:s.End], b.tokens[:0])
 		first := len(ix.sentTerms)
 		for _, t := range b.tokens {

@@ -1,0 +1,247 @@
+package answer
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"unicode"
+
+	"github.com/corpusbot/corpusbot/corpus"
+	"github.com/corpusbot/corpusbot/seeds"
+	"golang.org/x/text/unicode/norm"
+)
+
+// The quality tests score the engine on ../shared/eval the way
+// ../shared/eval/score.py does, and fail below the thresholds issue 2 sets.
+// Run with -v to see the figures; -misses N prints missed questions.
+
+var misses = flag.Int("misses", 0, "print up to N missed questions of the quality tests")
+
+// evalDir finds ../shared/eval from the module root. Outside CI a missing
+// folder skips the quality tests; in CI it fails them.
+func evalDir(t testing.TB) string {
+	dir := filepath.Join("..", "..", "shared", "eval")
+	if _, err := os.Stat(dir); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("evaluation data: %v", err)
+		}
+		t.Skipf("no evaluation data at %s", dir)
+	}
+	return dir
+}
+
+type evalQuestion struct {
+	ID       string   `json:"id"`
+	Question string   `json:"question"`
+	Answers  []string `json:"answers"`
+	Doc      string   `json:"doc"`
+	AltDocs  []string `json:"alt_docs"`
+}
+
+func readQuestions(t testing.TB, path string) []evalQuestion {
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var qs []evalQuestion
+	sc := bufio.NewScanner(f)
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		var q evalQuestion
+		if err := json.Unmarshal(sc.Bytes(), &q); err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		qs = append(qs, q)
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return qs
+}
+
+var spaceRE = regexp.MustCompile(`\s+`)
+
+// scoreFold is score.py's fold: diacritics, quotes and dashes folded, white
+// space collapsed, lower case.
+func scoreFold(s string) string {
+	s = strings.NewReplacer("đ", "d", "Đ", "D").Replace(s)
+	var b strings.Builder
+	for _, r := range norm.NFKD.String(s) {
+		if unicode.Is(unicode.Mn, r) {
+			continue
+		}
+		switch r {
+		case '\u2019', '\u2018':
+			r = '\''
+		case '\u201c', '\u201d':
+			r = '"'
+		case '\u2013', '\u2014':
+			r = '-'
+		}
+		b.WriteRune(r)
+	}
+	return strings.ToLower(strings.TrimSpace(spaceRE.ReplaceAllString(b.String(), " ")))
+}
+
+type metrics struct {
+	answerable, p1, r3, falseRefusals int
+	mrr                               float64
+	unanswerable, refused             int
+}
+
+func (m metrics) P1() float64  { return float64(m.p1) / float64(m.answerable) }
+func (m metrics) R3() float64  { return float64(m.r3) / float64(m.answerable) }
+func (m metrics) MRR() float64 { return m.mrr / float64(m.answerable) }
+func (m metrics) Refused() float64 {
+	if m.unanswerable == 0 {
+		return 1
+	}
+	return float64(m.refused) / float64(m.unanswerable)
+}
+
+func (m metrics) String() string {
+	return fmt.Sprintf("answerable=%d P@1=%.3f R@3=%.3f MRR@10=%.3f false_refusals=%d unanswerable=%d refused_unanswerable=%.3f",
+		m.answerable, m.P1(), m.R3(), m.MRR(), m.falseRefusals, m.unanswerable, m.Refused())
+}
+
+// evaluate asks every question whose doc starts with one of prefixes (all
+// when none) and scores the answers.
+func evaluate(t testing.TB, e *Engine, qs []evalQuestion, prefixes ...string) metrics {
+	var m metrics
+	shown := 0
+	for _, q := range qs {
+		if len(prefixes) > 0 && q.Doc != "" && !hasAnyPrefix(q.Doc, prefixes) {
+			continue
+		}
+		res := e.Ask(q.Question, 10)
+		if len(q.Answers) == 0 {
+			m.unanswerable++
+			if !res.Answered {
+				m.refused++
+			} else if shown < *misses {
+				shown++
+				t.Logf("MISS %s (answered unanswerable): %s\n  got: %s", q.ID, q.Question, res.Answer)
+			}
+			continue
+		}
+		m.answerable++
+		if !res.Answered {
+			m.falseRefusals++
+			if shown < *misses {
+				shown++
+				t.Logf("MISS %s (refused): %s\n  reason: %s", q.ID, q.Question, res.Answer)
+			}
+			continue
+		}
+		rank := hitRank(q, res.Citations)
+		switch {
+		case rank == 1:
+			m.p1++
+		case shown < *misses:
+			shown++
+			got := ""
+			if len(res.Citations) > 0 {
+				got = res.Citations[0].Doc + ": " + res.Citations[0].Sentence
+			}
+			t.Logf("MISS %s (rank %d): %s\n  want %q in %s\n  got  %.200s", q.ID, rank, q.Question, q.Answers[0], q.Doc, got)
+		}
+		if rank >= 1 && rank <= 3 {
+			m.r3++
+		}
+		if rank > 0 {
+			m.mrr += 1 / float64(rank)
+		}
+	}
+	return m
+}
+
+func hasAnyPrefix(s string, ps []string) bool {
+	for _, p := range ps {
+		if strings.HasPrefix(s, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// hitRank is the rank of the first citation from a gold doc that shows one
+// of the answers, or 0.
+func hitRank(q evalQuestion, cs []Citation) int {
+	for i, c := range cs {
+		if i == 10 {
+			break
+		}
+		if c.Doc != q.Doc && !contains(q.AltDocs, c.Doc) {
+			continue
+		}
+		seen := scoreFold(c.Title + " " + c.Date + " " + c.Sentence)
+		for _, a := range q.Answers {
+			if strings.Contains(seen, scoreFold(a)) {
+				return i + 1
+			}
+		}
+	}
+	return 0
+}
+
+func contains(ss []string, s string) bool {
+	for _, x := range ss {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func docRange(from, to int) []string {
+	var ps []string
+	for i := from; i <= to; i++ {
+		ps = append(ps, fmt.Sprintf("%03d", i))
+	}
+	return ps
+}
+
+func loadEngine(t testing.TB, dir string) *Engine {
+	var fsys = seeds.FS()
+	if dir != "" {
+		fsys = os.DirFS(dir)
+	}
+	ix, err := corpus.Load(context.Background(), fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return New(ix, Options{})
+}
+
+func TestQualitySeeds(t *testing.T) {
+	dir := evalDir(t)
+	m := evaluate(t, loadEngine(t, ""), readQuestions(t, filepath.Join(dir, "seeds-dev.jsonl")))
+	t.Logf("seeds-dev: %v", m)
+	if m.P1() < 0.90 || m.R3() < 0.97 || m.Refused() < 0.85 || m.falseRefusals > 2 {
+		t.Errorf("seeds-dev: %v; want P@1 ≥ 0.90, R@3 ≥ 0.97, refused_unanswerable ≥ 0.85, false_refusals ≤ 2", m)
+	}
+}
+
+func TestQualitySQuAD(t *testing.T) {
+	if testing.Short() {
+		t.Skip("SQuAD takes a few seconds")
+	}
+	dir := evalDir(t)
+	e := loadEngine(t, filepath.Join(dir, "squad", "corpus"))
+	qs := readQuestions(t, filepath.Join(dir, "squad", "questions.jsonl"))
+	dev := evaluate(t, e, qs, docRange(1, 24)...)
+	test := evaluate(t, e, qs, docRange(25, 48)...)
+	t.Logf("SQuAD dev half (001-024, tuned on): %v", dev)
+	t.Logf("SQuAD test half (025-048, reported): %v", test)
+	if test.P1() < 0.78 {
+		t.Errorf("SQuAD test half: %v; want P@1 ≥ 0.78", test)
+	}
+}
