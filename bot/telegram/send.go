@@ -1,0 +1,127 @@
+package telegram
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"unicode/utf16"
+	"unicode/utf8"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/corpusbot/corpusbot/bot"
+)
+
+// maxFloodWaits bounds how many 429s one reply waits out before it is
+// given up.
+const maxFloodWaits = 5
+
+// answer handles one routed message: asks the bot, then sends the reply.
+func (a *Adapter) answer(ctx context.Context, m *tgbotapi.Message, req bot.Request) {
+	reply := a.bot.Handle(ctx, req)
+	if reply.Silent() || ctx.Err() != nil {
+		return
+	}
+	if reply.Err != nil {
+		a.log.Info("request refused", "chat", m.Chat.ID, "user", req.UserID, "command", req.Command, "kind", reply.Err.Kind.String())
+	}
+	msg := tgbotapi.NewMessage(m.Chat.ID, bot.RenderTelegram(reply))
+	msg.ParseMode = tgbotapi.ModeHTML
+	msg.ReplyToMessageID = m.MessageID
+	msg.AllowSendingWithoutReply = true
+	msg.DisableWebPagePreview = true
+	if strings.TrimSpace(msg.Text) == "" {
+		a.log.Warn("empty reply not sent", "chat", m.Chat.ID, "command", req.Command)
+		return
+	}
+	a.send(ctx, msg, reply)
+}
+
+// send delivers msg: as plain text when Telegram cannot parse its HTML,
+// after the wait Telegram asks for on 429, to the new chat id when a group
+// became a supergroup, and retrying network failures a bounded number of
+// times. What cannot be delivered is logged.
+func (a *Adapter) send(ctx context.Context, msg tgbotapi.MessageConfig, reply bot.Reply) {
+	bo := a.backoff()
+	floods, failures := 0, 0
+	for {
+		_, err := call[tgbotapi.Message](ctx, a.api, a.opts.RequestTimeout, "sendMessage", msg)
+		if err == nil || ctx.Err() != nil {
+			return
+		}
+		code, desc := apiCode(err), strings.ToLower(apiDescription(err))
+		switch {
+		case code == http.StatusBadRequest && msg.ParseMode != "" && strings.Contains(desc, "can't parse entities"):
+			a.log.Warn("Telegram rejected the reply's HTML; sending it as plain text", "chat", msg.ChatID, "err", err)
+			msg.ParseMode = ""
+			msg.Text = clipUTF16(bot.RenderText(reply), bot.TelegramMaxText)
+			continue
+		case code == http.StatusBadRequest && migratedTo(err) != 0:
+			a.log.Info("group became a supergroup; replying there", "chat", msg.ChatID, "to", migratedTo(err))
+			msg.ChatID = migratedTo(err)
+			continue
+		case code == http.StatusTooManyRequests && floods < maxFloodWaits:
+			floods++
+			wait := retryAfter(err)
+			a.log.Warn("flood control; waiting before resending", "chat", msg.ChatID, "retry_after", wait)
+			if a.sleep(ctx, wait) != nil {
+				return
+			}
+			continue
+		case (code == 0 || code >= 500) && failures < a.opts.SendRetries:
+			failures++
+			wait := bo.next()
+			a.log.Warn("sendMessage failed; retrying", "chat", msg.ChatID, "attempt", failures, "in", wait, "err", err)
+			if a.sleep(ctx, wait) != nil {
+				return
+			}
+			continue
+		}
+		a.log.Error("reply not delivered", "chat", msg.ChatID, "err", err)
+		return
+	}
+}
+
+func migratedTo(err error) int64 {
+	var ae *tgbotapi.Error
+	if errors.As(err, &ae) {
+		return ae.MigrateToChatID
+	}
+	return 0
+}
+
+// clipUTF16 cuts s to at most n UTF-16 code units (Telegram's measure of
+// length), marking the cut with an ellipsis.
+func clipUTF16(s string, n int) string {
+	units := 0
+	for i, r := range s {
+		w := utf16.RuneLen(r)
+		if w < 0 {
+			w = 1
+		}
+		if units+w > n {
+			// Make room for the ellipsis (one unit).
+			cut := s[:i]
+			for utf16Len(cut) > n-1 {
+				_, size := utf8.DecodeLastRuneInString(cut)
+				cut = cut[:len(cut)-size]
+			}
+			return cut + "…"
+		}
+		units += w
+	}
+	return s
+}
+
+func utf16Len(s string) int {
+	n := 0
+	for _, r := range s {
+		if w := utf16.RuneLen(r); w > 0 {
+			n += w
+		} else {
+			n++
+		}
+	}
+	return n
+}

@@ -1,0 +1,425 @@
+// Package telegram connects a bot.Bot to Telegram through the Bot API, with
+// github.com/go-telegram-bot-api/telegram-bot-api/v5.
+//
+// An Adapter long-polls getUpdates (or, optionally, receives updates on a
+// webhook), turns each message into a bot.Request, and answers with
+// sendMessage in HTML, as a reply to the asking message. Requests go to
+// {APIURL}/bot{token}/{method}, so the adapter works against Telegram, a
+// local Bot API server or a test server alike. The token appears in every
+// request URL; the adapter removes it from every error it logs or returns.
+package telegram
+
+import (
+	"context"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/corpusbot/corpusbot/bot"
+)
+
+// DefaultAPIURL is where the Bot API lives unless Options.APIURL says otherwise.
+const DefaultAPIURL = "https://api.telegram.org"
+
+// Defaults for the zero values of Options.
+const (
+	DefaultPollTimeout    = 30 * time.Second
+	DefaultRequestTimeout = 30 * time.Second
+	DefaultMaxConcurrent  = 16
+	DefaultMinBackoff     = time.Second
+	DefaultMaxBackoff     = time.Minute
+	DefaultSendRetries    = 3
+)
+
+// Errors Run and New return; match them with errors.Is.
+var (
+	// ErrUnauthorized means Telegram rejected the bot token (401, or 404 for
+	// a token of the wrong shape).
+	ErrUnauthorized = errors.New("telegram: the bot token was rejected; check telegram.token (or TELEGRAM_TOKEN)")
+	// ErrOptions means the Options cannot work; the message names the field.
+	ErrOptions = errors.New("telegram: bad options")
+)
+
+// Options configure an Adapter. Only Token is required.
+type Options struct {
+	Token  string       // the bot token from @BotFather
+	APIURL string       // Bot API base URL; "" means DefaultAPIURL
+	Client *http.Client // nil means a client without a global timeout; every call has its own deadline
+
+	// PollTimeout is the long-poll timeout sent with getUpdates (whole
+	// seconds); 0 means DefaultPollTimeout, a negative value short polling.
+	PollTimeout time.Duration
+	// RequestTimeout bounds every other Bot API call; 0 means DefaultRequestTimeout.
+	RequestTimeout time.Duration
+
+	// Webhook, when set, receives updates on an HTTP endpoint instead of
+	// long polling.
+	Webhook *WebhookOptions
+
+	// MaxConcurrent bounds the chats served at once; 0 means DefaultMaxConcurrent.
+	// Messages within one chat are always handled one at a time, in order.
+	MaxConcurrent int
+	// MaxPending bounds the updates received but not yet answered; when it
+	// is reached, polling waits. 0 means 64 × MaxConcurrent.
+	MaxPending int
+
+	// MinBackoff and MaxBackoff bound the wait, with jitter, between failed
+	// polls and between retries of a failed send; 0 means DefaultMinBackoff
+	// and DefaultMaxBackoff.
+	MinBackoff, MaxBackoff time.Duration
+	// SendRetries is how often a send that failed on the network (or with a
+	// 5xx) is retried before it is given up and logged; 0 means
+	// DefaultSendRetries, a negative value no retries.
+	SendRetries int
+}
+
+// WebhookOptions configure webhook mode: Telegram POSTs each update to URL,
+// which a reverse proxy forwards to Listen.
+type WebhookOptions struct {
+	Listen string // address to serve on, e.g. "127.0.0.1:8443"
+	URL    string // public https URL registered with setWebhook; its path is the one served
+	Secret string // secret_token: 1–256 of A–Z a–z 0–9 _ -; checked on every request
+
+	// Listener, when set, is served instead of listening on Listen (for
+	// tests and socket activation). Run closes it.
+	Listener net.Listener
+}
+
+// An Adapter serves a bot.Bot on Telegram. Create it with New and start it
+// with Run.
+type Adapter struct {
+	opts   Options
+	bot    *bot.Bot
+	log    *slog.Logger
+	api    *api
+	sleep  func(ctx context.Context, d time.Duration) error // waits, or returns ctx.Err(); replaced in tests
+	hookTo *url.URL                                         // the webhook's public URL, parsed; nil when polling
+}
+
+// New returns an Adapter serving b with the given options. It does no
+// network I/O; Run connects.
+func New(opts Options, b *bot.Bot, log *slog.Logger) (*Adapter, error) {
+	if b == nil {
+		return nil, fmt.Errorf("%w: no bot to serve", ErrOptions)
+	}
+	if err := checkToken(opts.Token); err != nil {
+		return nil, err
+	}
+	if opts.APIURL == "" {
+		opts.APIURL = DefaultAPIURL
+	}
+	base, err := url.Parse(opts.APIURL)
+	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
+		return nil, fmt.Errorf("%w: api_url %q is not an http(s) URL", ErrOptions, opts.APIURL)
+	}
+	if opts.Client == nil {
+		opts.Client = &http.Client{}
+	}
+	if opts.PollTimeout == 0 {
+		opts.PollTimeout = DefaultPollTimeout
+	}
+	if opts.RequestTimeout <= 0 {
+		opts.RequestTimeout = DefaultRequestTimeout
+	}
+	if opts.MaxConcurrent <= 0 {
+		opts.MaxConcurrent = DefaultMaxConcurrent
+	}
+	if opts.MaxPending <= 0 {
+		opts.MaxPending = 64 * opts.MaxConcurrent
+	}
+	if opts.MinBackoff <= 0 {
+		opts.MinBackoff = DefaultMinBackoff
+	}
+	if opts.MaxBackoff <= 0 {
+		opts.MaxBackoff = DefaultMaxBackoff
+	}
+	opts.MaxBackoff = max(opts.MaxBackoff, opts.MinBackoff)
+	switch {
+	case opts.SendRetries == 0:
+		opts.SendRetries = DefaultSendRetries
+	case opts.SendRetries < 0:
+		opts.SendRetries = 0
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	a := &Adapter{
+		opts:  opts,
+		bot:   b,
+		log:   log.With("adapter", "telegram"),
+		api:   newAPI(opts.Token, strings.TrimRight(opts.APIURL, "/"), opts.Client),
+		sleep: sleep,
+	}
+	if w := opts.Webhook; w != nil {
+		if a.hookTo, err = checkWebhook(w); err != nil {
+			return nil, err
+		}
+	}
+	return a, nil
+}
+
+// checkToken accepts tokens that fit in a URL path segment. The error never
+// quotes the token.
+func checkToken(token string) error {
+	if token == "" {
+		return fmt.Errorf("%w: no token (telegram.token or TELEGRAM_TOKEN)", ErrOptions)
+	}
+	for _, r := range token {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == ':' || r == '_' || r == '-') {
+			return fmt.Errorf("%w: the token holds a character a bot token cannot have", ErrOptions)
+		}
+	}
+	return nil
+}
+
+func checkWebhook(w *WebhookOptions) (*url.URL, error) {
+	u, err := url.Parse(w.URL)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return nil, fmt.Errorf("%w: webhook url is not an http(s) URL", ErrOptions)
+	}
+	if w.Listen == "" && w.Listener == nil {
+		return nil, fmt.Errorf("%w: webhook listen address is empty", ErrOptions)
+	}
+	if n := len(w.Secret); n == 0 || n > 256 {
+		return nil, fmt.Errorf("%w: webhook secret must be 1–256 characters", ErrOptions)
+	}
+	for _, r := range w.Secret {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-') {
+			return nil, fmt.Errorf("%w: webhook secret may hold only A–Z, a–z, 0–9, _ and -", ErrOptions)
+		}
+	}
+	return u, nil
+}
+
+// Run connects to Telegram (getMe, then deleteWebhook when polling, and
+// setMyCommands from bot.Commands), then serves updates until ctx ends. It
+// returns nil when ctx ends, an error wrapping ErrUnauthorized when the
+// token is rejected, or another error that stops it from serving. Replies
+// in flight when ctx ends are abandoned.
+func (a *Adapter) Run(ctx context.Context) error {
+	me, err := a.connect(ctx)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil
+		}
+		return err
+	}
+	a.log.Info("connected", "bot", me.UserName, "id", me.ID, "mode", a.mode())
+
+	d := newDispatcher(a.opts.MaxConcurrent, a.opts.MaxPending, a.log)
+	defer d.wait()
+	r := router{self: me}
+	handle := func(ctx context.Context, u tgbotapi.Update) {
+		m, req, ok := r.route(u)
+		if !ok {
+			return
+		}
+		d.submit(ctx, m.Chat.ID, func(ctx context.Context) { a.answer(ctx, m, req) })
+	}
+	if a.hookTo != nil {
+		return a.serveWebhook(ctx, handle)
+	}
+	return a.poll(ctx, handle)
+}
+
+func (a *Adapter) mode() string {
+	if a.hookTo != nil {
+		return "webhook"
+	}
+	return "polling"
+}
+
+// connect checks the token with getMe, retrying transient failures, and
+// prepares the bot: webhook or polling, command list.
+func (a *Adapter) connect(ctx context.Context) (tgbotapi.User, error) {
+	var me tgbotapi.User
+	err := a.retryStartup(ctx, "getMe", func(ctx context.Context) error {
+		var err error
+		me, err = call[tgbotapi.User](ctx, a.api, a.opts.RequestTimeout, "getMe", nil)
+		return err
+	})
+	if err != nil {
+		return me, err
+	}
+	if a.hookTo == nil {
+		err = a.retryStartup(ctx, "deleteWebhook", func(ctx context.Context) error {
+			_, err := call[bool](ctx, a.api, a.opts.RequestTimeout, "deleteWebhook", tgbotapi.DeleteWebhookConfig{})
+			return err
+		})
+	} else {
+		err = a.retryStartup(ctx, "setWebhook", func(ctx context.Context) error {
+			_, err := call[bool](ctx, a.api, a.opts.RequestTimeout, "setWebhook", tgbotapi.Params{
+				"url":             a.hookTo.String(),
+				"secret_token":    a.opts.Webhook.Secret,
+				"allowed_updates": `["message"]`,
+			})
+			return err
+		})
+	}
+	if err != nil {
+		return me, err
+	}
+	// A command list Telegram refuses is worth a warning, not an outage.
+	if _, err := call[bool](ctx, a.api, a.opts.RequestTimeout, "setMyCommands", commandList()); err != nil && ctx.Err() == nil {
+		a.log.Warn("setMyCommands failed; the command menu may be stale", "err", err)
+	}
+	return me, ctx.Err()
+}
+
+// retryStartup runs f until it succeeds, fails for good, or ctx ends.
+func (a *Adapter) retryStartup(ctx context.Context, what string, f func(context.Context) error) error {
+	bo := a.backoff()
+	for {
+		err := f(ctx)
+		if err == nil || ctx.Err() != nil {
+			return err
+		}
+		switch code := apiCode(err); {
+		case code == http.StatusUnauthorized || (code == http.StatusNotFound && what == "getMe"):
+			return fmt.Errorf("%w (%s: %v)", ErrUnauthorized, what, err)
+		case code == http.StatusTooManyRequests:
+			a.log.Warn("flood control at startup", "method", what, "retry_after", retryAfter(err))
+			if a.sleep(ctx, retryAfter(err)) != nil {
+				return ctx.Err()
+			}
+			continue
+		case code != 0 && code < 500:
+			return fmt.Errorf("telegram: %s refused: %w", what, err)
+		}
+		wait := bo.next()
+		a.log.Warn("Bot API unreachable at startup; retrying", "method", what, "in", wait, "err", err)
+		if a.sleep(ctx, wait) != nil {
+			return ctx.Err()
+		}
+	}
+}
+
+// commandList is setMyCommands' argument: the command table, in order.
+func commandList() tgbotapi.SetMyCommandsConfig {
+	var cmds []tgbotapi.BotCommand
+	for _, c := range bot.Commands() {
+		cmds = append(cmds, tgbotapi.BotCommand{Command: c.Name, Description: c.Description})
+	}
+	return tgbotapi.NewSetMyCommands(cmds...)
+}
+
+// poll long-polls getUpdates until ctx ends, acknowledging each batch with
+// the next call's offset.
+func (a *Adapter) poll(ctx context.Context, handle func(context.Context, tgbotapi.Update)) error {
+	timeout := int(a.opts.PollTimeout / time.Second)
+	if a.opts.PollTimeout > 0 {
+		timeout = max(timeout, 1)
+	} else {
+		timeout = 0
+	}
+	callTimeout := time.Duration(timeout)*time.Second + a.opts.RequestTimeout
+	offset := 0
+	bo := a.backoff()
+	for ctx.Err() == nil {
+		cfg := tgbotapi.UpdateConfig{Offset: offset, Limit: 100, Timeout: timeout, AllowedUpdates: []string{"message"}}
+		updates, err := call[[]tgbotapi.Update](ctx, a.api, callTimeout, "getUpdates", cfg)
+		if ctx.Err() != nil {
+			break
+		}
+		if err != nil {
+			var wait time.Duration
+			switch code := apiCode(err); code {
+			case http.StatusUnauthorized:
+				return fmt.Errorf("%w (getUpdates: %v)", ErrUnauthorized, err)
+			case http.StatusTooManyRequests:
+				wait = retryAfter(err)
+			default:
+				wait = bo.next()
+			}
+			a.log.Warn("getUpdates failed; retrying", "in", wait, "err", err)
+			if a.sleep(ctx, wait) != nil {
+				break
+			}
+			continue
+		}
+		bo.reset()
+		for _, u := range updates {
+			if u.UpdateID < offset {
+				continue // already handled: Telegram resent it
+			}
+			offset = u.UpdateID + 1
+			handle(ctx, u)
+		}
+	}
+	return nil
+}
+
+// serveWebhook receives updates on the webhook until ctx ends.
+func (a *Adapter) serveWebhook(ctx context.Context, handle func(context.Context, tgbotapi.Update)) error {
+	w := a.opts.Webhook
+	ln := w.Listener
+	if ln == nil {
+		var err error
+		if ln, err = (&net.ListenConfig{}).Listen(ctx, "tcp", w.Listen); err != nil {
+			return fmt.Errorf("telegram: webhook: %w", err)
+		}
+	}
+	path := a.hookTo.EscapedPath()
+	if path == "" {
+		path = "/"
+	}
+	srv := &http.Server{
+		Handler:           a.webhookHandler(ctx, path, handle),
+		ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	a.log.Info("webhook listening", "addr", ln.Addr().String(), "path", path)
+	select {
+	case err := <-errc:
+		return fmt.Errorf("telegram: webhook: %w", err)
+	case <-ctx.Done():
+	}
+	shut, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shut); err != nil {
+		a.log.Warn("webhook shutdown", "err", err)
+	}
+	return nil
+}
+
+// webhookHandler accepts Telegram's POSTs on path that carry the secret.
+func (a *Adapter) webhookHandler(ctx context.Context, path string, handle func(context.Context, tgbotapi.Update)) http.Handler {
+	seen := newRecent(4096)
+	secret := []byte(a.opts.Webhook.Secret)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.EscapedPath() != path {
+			http.NotFound(w, r)
+			return
+		}
+		if r.Method != http.MethodPost {
+			w.Header().Set("Allow", http.MethodPost)
+			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+			return
+		}
+		if got := []byte(r.Header.Get("X-Telegram-Bot-Api-Secret-Token")); subtle.ConstantTimeCompare(got, secret) != 1 {
+			a.log.Warn("webhook request without the right secret token", "remote", r.RemoteAddr)
+			http.Error(w, "forbidden", http.StatusForbidden)
+			return
+		}
+		var u tgbotapi.Update
+		if err := decodeJSON(http.MaxBytesReader(w, r.Body, 1<<20), &u); err != nil {
+			a.log.Warn("webhook: undecodable update", "err", err)
+			http.Error(w, "bad update", http.StatusBadRequest)
+			return
+		}
+		if seen.add(u.UpdateID) {
+			handle(ctx, u) // waits when MaxPending is reached: Telegram then slows down
+		}
+		w.WriteHeader(http.StatusOK)
+	})
+}
