@@ -2,6 +2,7 @@ package answer
 
 import (
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -24,8 +25,10 @@ type Weights struct {
 	Article               float64 // share of the article's normalised BM25 added to each sentence
 	Neighbour             float64 // share of each adjacent sentence's score
 	Paragraph             float64 // share of the other sentences' scores in the same paragraph
+	Context               float64 // credit every sentence of an article gets for a question term in the article's title
 	Bigram                float64 // per pair of question terms adjacent in the sentence too, times their mean idf
 	Fuzzy                 float64 // weight of a term matched only by spelling similarity
+	Synonym               float64 // weight of a synonym's term
 	TypeBoost             float64 // the sentence holds what the question type asks for
 	RecencyBoost          float64 // the newest article, for "now", "current", "latest"
 }
@@ -33,14 +36,16 @@ type Weights struct {
 // DefaultWeights are tuned on ../shared/eval/seeds-dev.jsonl and SQuAD
 // articles 001–024.
 var DefaultWeights = Weights{
-	K1Sentence: 1.2, BSentence: 0.75,
+	K1Sentence: 0.3, BSentence: 0.4,
 	K1Article: 1.2, BArticle: 0.75,
-	Local:        0.5,
+	Local:        0.8,
 	Article:      0.35,
 	Neighbour:    0.15,
 	Paragraph:    0,
 	Bigram:       0.3,
+	Context:      0.8,
 	Fuzzy:        0.8,
+	Synonym:      0.6,
 	TypeBoost:    0.25,
 	RecencyBoost: 0.30,
 }
@@ -92,6 +97,13 @@ func parse(ix *corpus.Index, q string, w *Weights) query {
 	}
 	for _, t := range corpus.Analyze(q) {
 		word := corpus.Fold(q[t.Start:t.End])
+		for _, syn := range synonyms[word] {
+			if st, ok := corpus.Term(syn); ok {
+				if id, ok := ix.Lookup(st); ok && st != t.Term {
+					add(id, syn, w.Synonym)
+				}
+			}
+		}
 		if id, ok := ix.Lookup(t.Term); ok {
 			qr.seq = append(qr.seq, add(id, word, 1))
 			continue
@@ -118,6 +130,7 @@ type scratch struct {
 	sent    []float64
 	art     []float64
 	para    []float64
+	ctx     []float64 // by article: credit for question terms in its title
 	touched []uint32
 	cands   []cand
 }
@@ -139,6 +152,10 @@ func getScratch(ix *corpus.Index) *scratch {
 		s.art = make([]float64, len(ix.Articles))
 	}
 	s.art = s.art[:len(ix.Articles)]
+	if cap(s.ctx) < len(ix.Articles) {
+		s.ctx = make([]float64, len(ix.Articles))
+	}
+	s.ctx = s.ctx[:len(ix.Articles)]
 	if cap(s.para) < ix.NumParagraphs() {
 		s.para = make([]float64, ix.NumParagraphs())
 	}
@@ -152,6 +169,7 @@ func (s *scratch) release() {
 	}
 	clear(s.para)
 	clear(s.art)
+	clear(s.ctx)
 	s.touched = s.touched[:0]
 	s.cands = s.cands[:0]
 	scratchPool.Put(s)
@@ -174,7 +192,7 @@ func rank(ix *corpus.Index, qr *query, n int, w *Weights, sc *scratch) []cand {
 		}
 		// Sentence postings come in article order: walk the article
 		// postings alongside for the term's frequency in each article.
-		ai, local := -1, 0.0
+		ai, local, ctx := -1, 0.0, false
 		for _, p := range ix.Postings(t.id) {
 			a := ix.Sentences[p.ID].Article
 			if ai < 0 || arts[ai].ID != a {
@@ -182,6 +200,13 @@ func rank(ix *corpus.Index, qr *query, n int, w *Weights, sc *scratch) []cand {
 				}
 				first, end := ix.ArticleSentences(int(a))
 				local = localRarity(end-first, int(arts[ai].TF))
+				ctx = w.Context > 0 && ix.InContext(int(a), t.id)
+				if ctx {
+					sc.ctx[a] += t.weight * t.idf * w.Context
+				}
+			}
+			if ctx {
+				continue // credited to every sentence of the article
 			}
 			if sc.sent[p.ID] == 0 {
 				sc.touched = append(sc.touched, p.ID)
@@ -203,7 +228,7 @@ func rank(ix *corpus.Index, qr *query, n int, w *Weights, sc *scratch) []cand {
 	for _, id := range sc.touched {
 		s := int(id)
 		a := ix.Sentences[s].Article
-		score := sc.sent[s]
+		score := sc.sent[s] + sc.ctx[a]
 		score += w.Paragraph * (sc.para[ix.Sentences[s].Paragraph] - sc.sent[s])
 		if artMax > 0 {
 			score += w.Article * qmass * sc.art[a] / artMax
@@ -305,14 +330,12 @@ func newestArticle(ix *corpus.Index, recent bool) int {
 func coverage(ix *corpus.Index, qr *query, s int, missingIDF float64) float64 {
 	var total, have float64
 	terms := ix.SentenceTerms(s)
+	a := int(ix.Sentences[s].Article)
 	for _, t := range qr.terms {
 		w := t.weight * t.idf
 		total += w
-		for _, id := range terms {
-			if id == t.id {
-				have += w
-				break
-			}
+		if slices.Contains(terms, t.id) || ix.InContext(a, t.id) {
+			have += w
 		}
 	}
 	total += float64(len(qr.missing)) * missingIDF

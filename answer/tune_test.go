@@ -37,7 +37,9 @@ func TestTune(t *testing.T) {
 				t.Fatal(err)
 			}
 			w := DefaultWeights
-			reflect.ValueOf(&w).Elem().FieldByName(field).SetFloat(f)
+			for _, fl := range strings.Split(field, "+") {
+				reflect.ValueOf(&w).Elem().FieldByName(fl).SetFloat(f)
+			}
 			try(field+"="+v, w)
 		}
 	}

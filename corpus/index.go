@@ -6,6 +6,7 @@ package corpus
 
 import (
 	"errors"
+	"slices"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -50,6 +51,9 @@ type Index struct {
 	sentOff   []uint32    // sentence i's terms are sentTerms[sentOff[i]:sentOff[i+1]]
 	artLen    []uint32    // terms in each article
 	artFirst  []uint32    // the first sentence of each article
+	// context holds, for each article, the sorted terms of its title: what
+	// a question names to say which article it means.
+	context   [][]TermID
 	numParas  int
 	avgSent   float64
 	avgArt    float64
@@ -98,6 +102,13 @@ func (ix *Index) ArticleSentences(a int) (int, int) {
 // AvgSentenceLen and AvgArticleLen are the mean lengths in terms.
 func (ix *Index) AvgSentenceLen() float64 { return ix.avgSent }
 func (ix *Index) AvgArticleLen() float64  { return ix.avgArt }
+
+// InContext reports whether term id is in article a's title.
+func (ix *Index) InContext(a int, id TermID) bool {
+	ctx := ix.context[a]
+	i := sort.Search(len(ctx), func(i int) bool { return ctx[i] >= id })
+	return i < len(ctx) && ctx[i] == id
+}
 
 // NumParagraphs returns how many paragraphs the corpus has.
 func (ix *Index) NumParagraphs() int { return ix.numParas }
@@ -277,10 +288,21 @@ func (b *builder) add(a Article, paras []span) bool {
 		}
 	}
 	ix.artLen = append(ix.artLen, artLen)
+	ix.context = append(ix.context, b.titleTerms(a.Title))
 	for id, n := range b.count {
 		ix.artPost[id] = append(ix.artPost[id], Posting{ID: art, TF: n})
 	}
 	return true
+}
+
+// titleTerms returns the sorted, distinct terms of an article's title.
+func (b *builder) titleTerms(title string) []TermID {
+	var ctx []TermID
+	for _, t := range Analyze(title) {
+		ctx = append(ctx, b.term(t.Term))
+	}
+	slices.Sort(ctx)
+	return slices.Compact(ctx)
 }
 
 func seenBefore(ts []TermID, id TermID) bool {
