@@ -10,12 +10,14 @@ import (
 	"github.com/corpusbot/corpusbot/corpus"
 )
 
-// Refusal thresholds: the best sentence must hold this share of the
-// question's weight, a word the corpus never uses weighing missingShare of
-// the corpus's rarest term.
+// Refusal thresholds. A word the corpus never uses weighs missingShare of
+// the corpus's rarest term. The question is refused when such words carry
+// maxMissing of its weight (the corpus is not about it), or when the best
+// sentence holds less than minCoverage of it.
 const (
 	minCoverage  = 0.2
 	missingShare = 0.5
+	maxMissing   = 0.45
 )
 
 // answer ranks the sentences of ix for q and composes the Result.
@@ -32,10 +34,13 @@ func answer(ix *corpus.Index, q string, top int, w *Weights, res Result) Result 
 		res.Answer = refusal(qr)
 		return res
 	}
-	maxIDF := idf(len(ix.Sentences), 0)
+	missingIDF := missingShare * idf(len(ix.Sentences), 0)
+	if qr.kind == kindCount && !promoteCount(ix, cs, counted(q)) && !hasNumber(ix.Text(cs[0].sent)) {
+		res.Answer = refusal(qr)
+		return res
+	}
 	best := cs[0].sent
-	if coverage(ix, &qr, best, missingShare*maxIDF) < minCoverage ||
-		(qr.kind == kindCount && !hasNumber(ix.Text(best))) {
+	if missingWeight(&qr, missingIDF) >= maxMissing || coverage(ix, &qr, best, missingIDF) < minCoverage {
 		res.Answer = refusal(qr)
 		return res
 	}
@@ -50,6 +55,25 @@ func answer(ix *corpus.Index, q string, top int, w *Weights, res Result) Result 
 	res.Answered = true
 	res.Answer = compose(res.Citations[0])
 	return res
+}
+
+// countDepth is how far down the ranking a "how many" question looks for a
+// sentence that gives the number asked for.
+const countDepth = 3
+
+// promoteCount moves the first of the best countDepth candidates that gives
+// a number of thing to the front, keeping the others' order. It reports
+// false when none does; the question is then refused unless the best
+// sentence has some number.
+func promoteCount(ix *corpus.Index, cs []cand, thing string) bool {
+	for i, c := range cs[:min(len(cs), countDepth)] {
+		if countsThing(ix.Text(c.sent), thing) {
+			copy(cs[1:i+1], cs[:i])
+			cs[0] = c
+			return true
+		}
+	}
+	return false
 }
 
 func round(f float64) float64 { return float64(int64(f*1000+0.5)) / 1000 }

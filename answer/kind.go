@@ -2,6 +2,8 @@ package answer
 
 import (
 	"regexp"
+
+	"github.com/corpusbot/corpusbot/corpus"
 	"strings"
 	"unicode"
 )
@@ -83,6 +85,44 @@ func hasNumber(s string) bool {
 			continue
 		}
 		return true
+	}
+	return false
+}
+
+// countedRE finds what a "how many" question counts: the word after it.
+var countedRE = regexp.MustCompile(`(?i)\bhow many ([\pL\pN']+)`)
+
+// counted returns the index term of what a "how many" question counts, or
+// "" when it has none.
+func counted(q string) string {
+	m := countedRE.FindStringSubmatch(q)
+	if m == nil {
+		return ""
+	}
+	t, _ := corpus.Term(corpus.Fold(m[1]))
+	return t
+}
+
+// countsThing reports whether sentence gives a number of thing (an index
+// term): a number followed within three words by the thing, as in "60 years"
+// or "five-year". With no thing, any number will do.
+func countsThing(sentence, thing string) bool {
+	if thing == "" {
+		return hasNumber(sentence)
+	}
+	toks := corpus.Analyze(sentence)
+	for _, m := range numberRE.FindAllStringIndex(sentence, -1) {
+		for i, t := range toks {
+			if t.Start < m[1] {
+				continue
+			}
+			for _, u := range toks[i:min(i+3, len(toks))] {
+				if u.Term == thing {
+					return true
+				}
+			}
+			break
+		}
 	}
 	return false
 }

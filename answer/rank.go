@@ -345,6 +345,20 @@ func coverage(ix *corpus.Index, qr *query, s int, missingIDF float64) float64 {
 	return have / total
 }
 
+// missingWeight is the share of the question's weight carried by words the
+// corpus never uses, each weighing missingIDF.
+func missingWeight(qr *query, missingIDF float64) float64 {
+	miss := float64(len(qr.missing)) * missingIDF
+	total := miss
+	for _, t := range qr.terms {
+		total += t.weight * t.idf
+	}
+	if total == 0 {
+		return 0
+	}
+	return miss / total
+}
+
 // asksRecent reports whether the question asks for the current state.
 func asksRecent(q string) bool {
 	for _, w := range strings.Fields(strings.ToLower(q)) {
