@@ -7,8 +7,11 @@ package bot
 import (
 	"context"
 	"log/slog"
+	"strings"
+	"time"
 
 	"github.com/corpusbot/corpusbot/answer"
+	"github.com/corpusbot/corpusbot/corpus"
 )
 
 // Platforms a Request can come from.
@@ -29,6 +32,7 @@ type Request struct {
 	Command  string   // a command name from the table: "ask", "reload", ...; empty means "ask"
 	Text     string   // the command's argument: the question for "ask"
 	Private  bool     // the user asked for a reply only they can see (Discord's ephemeral)
+	Top      int      // citations wanted, up to MaxTop; 0 means the bot's default
 }
 
 // An ErrorKind classifies what went wrong, so that adapters and tests can
@@ -91,13 +95,195 @@ type Answerer interface {
 	Ask(question string, top int) answer.Result
 }
 
-// A Reloader rebuilds the corpus and swaps it in, reporting what changed.
+// A Reloader rebuilds the corpus and swaps it in, reporting what changed;
+// *CorpusReloader is one.
 type Reloader interface {
-	Reload(ctx context.Context) (string, error)
+	Reload(ctx context.Context) (ReloadReport, error)
 }
 
 // Ensure the engine satisfies the interface bot relies on.
 var _ Answerer = (*answer.Engine)(nil)
+
+// Outcomes of a request, as Events and log lines report them.
+const (
+	OutcomeAnswered    = "answered"     // a question answered with citations
+	OutcomeUnanswered  = "unanswered"   // a question the corpus does not answer
+	OutcomeOK          = "ok"           // any other command that did its job
+	OutcomeInvalid     = "invalid"      // refused as given: empty, too long, unknown command
+	OutcomeForbidden   = "forbidden"    // a moderator command from someone else
+	OutcomeRateLimited = "rate_limited" // over the rate limit (told, or silent)
+	OutcomeFailed      = "failed"       // failed on our side, as a reload can
+)
+
+// An Event is one request handled, for metrics.
+type Event struct {
+	Platform string        // one of the platform constants, or "other"
+	Command  string        // a command of the table, or "unknown"
+	Outcome  string        // one of the Outcome constants
+	Latency  time.Duration // from Handle's start to its reply
+}
+
+// A Recorder is told what the bot and its reloader did, for metrics.
+// Its methods must be safe for concurrent use.
+type Recorder interface {
+	Handled(e Event)
+	Reloaded(ok bool, took time.Duration)
+}
+
+// Options configure a Bot. The zero value is usable: three citations,
+// questions up to DefaultMaxQuestion characters, no rate limit.
+type Options struct {
+	Moderators  Moderators
+	Top         int // citations per answer; 0 means 3
+	MaxQuestion int // characters; 0 means DefaultMaxQuestion
+	// RateLimit holds off users who ask too fast on Discord and Telegram
+	// (moderators, the console and the HTTP API are exempt).
+	RateLimit RateLimit
+	Recorder  Recorder         // told of every request; nil for none
+	Now       func() time.Time // the clock; nil means time.Now
+}
+
+// DefaultMaxQuestion is the longest question accepted, in characters.
+const DefaultMaxQuestion = 1000
+
+// MaxTop is the most citations a request may ask for.
+const MaxTop = 100
+
+// A Bot serves Requests from any platform. It is safe for concurrent use.
+type Bot struct {
+	opts     Options
+	ans      Answerer
+	reloader Reloader
+	index    func() *corpus.Index // for /sources; may be nil
+	limiter  *limiter             // nil when there is no rate limit
+	log      *slog.Logger
+}
+
+// New returns a Bot answering with ans and reloading with rel (nil: /reload
+// says there is nothing to reload). index, when not nil, returns the corpus
+// now served, for /sources. log may be nil.
+func New(opts Options, ans Answerer, rel Reloader, index func() *corpus.Index, log *slog.Logger) *Bot {
+	if opts.Top <= 0 {
+		opts.Top = 3
+	}
+	opts.Top = min(opts.Top, MaxTop)
+	if opts.MaxQuestion <= 0 {
+		opts.MaxQuestion = DefaultMaxQuestion
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	return &Bot{opts: opts, ans: ans, reloader: rel, index: index,
+		limiter: newLimiter(opts.RateLimit), log: logger(log)}
+}
+
+// Handle routes a request through the rate limit and the command table and
+// returns the reply. It logs one line per request and tells the Recorder.
+func (b *Bot) Handle(ctx context.Context, r Request) Reply {
+	start := b.opts.Now()
+	name := strings.ToLower(strings.TrimPrefix(strings.TrimSpace(r.Command), "/"))
+	if name == "" {
+		name = "ask"
+	}
+	cmd, known := Lookup(name)
+	rep, outcome := b.route(ctx, r, name, cmd, known, start)
+	took := b.opts.Now().Sub(start)
+
+	label := name
+	if !known {
+		label = "unknown"
+	}
+	b.logRequest(r, label, outcome, took, rep)
+	if b.opts.Recorder != nil {
+		b.opts.Recorder.Handled(Event{Platform: platformLabel(r.Platform), Command: label, Outcome: outcome, Latency: took})
+	}
+	return rep
+}
+
+func (b *Bot) route(ctx context.Context, r Request, name string, cmd Command, known bool, now time.Time) (Reply, string) {
+	if b.limiter != nil && rateLimited(r) && !b.opts.Moderators.Allows(r) {
+		ok, warn := b.limiter.allow(r.Platform+":"+userKey(r), now)
+		switch {
+		case ok:
+		case warn:
+			return Reply{Private: true, Err: &Error{Kind: RateLimited,
+				Message: "You're asking faster than I can keep up with; please slow down and try again in a minute."}}, OutcomeRateLimited
+		default:
+			return Reply{}, OutcomeRateLimited
+		}
+	}
+	if !known {
+		return Reply{Private: true, Err: &Error{Kind: Invalid,
+			Message: "I don't know the command /" + clip(name, 32) + ". Try /help."}}, OutcomeInvalid
+	}
+	if cmd.ModeratorsOnly && !b.opts.Moderators.Allows(r) {
+		return Reply{Private: true, Err: &Error{Kind: Forbidden,
+			Message: "Sorry, only moderators may use /" + name + "; nothing was changed."}}, OutcomeForbidden
+	}
+	return cmd.handle(b, ctx, r)
+}
+
+// logRequest writes the one log line of a request. Refusals of moderator
+// commands are warnings; repeated rate-limit refusals are debug lines, so a
+// flood of messages does not flood the log.
+func (b *Bot) logRequest(r Request, command, outcome string, took time.Duration, rep Reply) {
+	attrs := []slog.Attr{
+		slog.String("platform", r.Platform),
+		slog.String("chat", r.ChatID),
+		slog.String("command", command),
+		slog.String("outcome", outcome),
+		slog.Duration("latency", took),
+	}
+	level, msg := slog.LevelInfo, "request"
+	switch {
+	case command == "ask":
+		msg = "question"
+	case outcome == OutcomeForbidden:
+		level, msg = slog.LevelWarn, "moderator command refused"
+		attrs = append(attrs, slog.String("user", r.UserID))
+	case command == "reload":
+		msg = "reload"
+		attrs = append(attrs, slog.String("user", r.UserID))
+	}
+	switch {
+	case outcome == OutcomeRateLimited && rep.Silent():
+		level, msg = slog.LevelDebug, "rate limited, silently"
+		attrs = append(attrs, slog.String("user", r.UserID))
+	case outcome == OutcomeRateLimited:
+		attrs = append(attrs, slog.String("user", r.UserID))
+	case outcome == OutcomeFailed:
+		level = slog.LevelError
+	}
+	if rep.Err != nil && rep.Err.Cause != nil {
+		attrs = append(attrs, slog.Any("err", rep.Err.Cause))
+	}
+	b.log.LogAttrs(context.Background(), level, msg, attrs...)
+}
+
+// rateLimited reports whether r's platform is subject to the rate limit.
+func rateLimited(r Request) bool {
+	return r.Platform != Console && r.Platform != HTTP && userKey(r) != ""
+}
+
+// userKey identifies the asker for the rate limit: the user, or failing
+// that the chat.
+func userKey(r Request) string {
+	if r.UserID != "" {
+		return "u" + r.UserID
+	}
+	if r.ChatID != "" {
+		return "c" + r.ChatID
+	}
+	return ""
+}
+
+func platformLabel(p string) string {
+	switch p {
+	case Discord, Telegram, Console, HTTP:
+		return p
+	}
+	return "other"
+}
 
 // logger returns l, or a logger that discards everything.
 func logger(l *slog.Logger) *slog.Logger {

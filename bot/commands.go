@@ -2,11 +2,11 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"log/slog"
 	"slices"
+	"strconv"
 	"strings"
-	"time"
 
 	"github.com/corpusbot/corpusbot/answer"
 	"github.com/corpusbot/corpusbot/corpus"
@@ -27,7 +27,19 @@ type Command struct {
 	Description    string
 	Options        []Option
 	ModeratorsOnly bool
-	handle         func(b *Bot, ctx context.Context, r Request) Reply
+	handle         func(b *Bot, ctx context.Context, r Request) (Reply, string)
+}
+
+// Usage returns how the command is typed, as /help shows it:
+// "/ask <question>".
+func (c Command) Usage() string {
+	s := "/" + c.Name
+	for _, o := range c.Options {
+		if o.Required && !o.Bool {
+			s += " <" + o.Name + ">"
+		}
+	}
+	return s
 }
 
 // Commands returns the command table, in the order /help lists it.
@@ -64,6 +76,8 @@ type Moderators struct {
 }
 
 // Allows reports whether the request's user is a moderator on its platform.
+// Whoever runs the console runs the bot, so the console is always allowed;
+// the HTTP API never is.
 func (m Moderators) Allows(r Request) bool {
 	switch r.Platform {
 	case Discord:
@@ -77,122 +91,86 @@ func (m Moderators) Allows(r Request) bool {
 		}
 	case Telegram:
 		for _, id := range m.TelegramUserIDs {
-			if fmt.Sprint(id) == r.UserID {
+			if strconv.FormatInt(id, 10) == r.UserID {
 				return true
 			}
 		}
 	case Console:
-		return true // whoever runs the console runs the bot
+		return true
 	}
 	return false
 }
 
-// Options configure a Bot.
-type Options struct {
-	Moderators  Moderators
-	Top         int // citations per answer; 0 means 3
-	MaxQuestion int // characters; 0 means DefaultMaxQuestion
-}
-
-// DefaultMaxQuestion is the longest question accepted, in characters.
-const DefaultMaxQuestion = 1000
-
-// A Bot serves Requests from any platform.
-type Bot struct {
-	opts     Options
-	ans      Answerer
-	reloader Reloader
-	index    func() *corpus.Index // for /sources; may be nil
-	log      *slog.Logger
-}
-
-// New returns a Bot answering with ans and reloading with rel (nil: /reload
-// says there is nothing to reload). index, when not nil, returns the corpus
-// now served, for /sources.
-func New(opts Options, ans Answerer, rel Reloader, index func() *corpus.Index, log *slog.Logger) *Bot {
-	if opts.Top <= 0 {
-		opts.Top = 3
-	}
-	if opts.MaxQuestion <= 0 {
-		opts.MaxQuestion = DefaultMaxQuestion
-	}
-	return &Bot{opts: opts, ans: ans, reloader: rel, index: index, log: logger(log)}
-}
-
-// Handle routes a request through the command table and returns the reply.
-func (b *Bot) Handle(ctx context.Context, r Request) Reply {
-	name := r.Command
-	if name == "" {
-		name = "ask"
-	}
-	cmd, ok := Lookup(name)
-	if !ok {
-		return Reply{Err: &Error{Kind: Invalid, Message: fmt.Sprintf("I don't know the command /%s. Try /help.", clip(name, 32))}}
-	}
-	if cmd.ModeratorsOnly && !b.opts.Moderators.Allows(r) {
-		b.log.Warn("moderator command refused", "command", name, "platform", r.Platform, "user", r.UserID)
-		return Reply{Private: true, Err: &Error{Kind: Forbidden, Message: "Sorry, only moderators may use /" + name + "."}}
-	}
-	return cmd.handle(b, ctx, r)
-}
-
-func (b *Bot) ask(ctx context.Context, r Request) Reply {
+func (b *Bot) ask(ctx context.Context, r Request) (Reply, string) {
 	q := answer.Clean(r.Text)
 	switch n := len([]rune(q)); {
 	case n == 0:
-		return Reply{Err: &Error{Kind: Invalid, Message: "Please ask a question, for example: /ask who is Laos's defence minister now?"}}
+		return Reply{Private: true, Err: &Error{Kind: Invalid,
+			Message: "Please ask a question, for example: /ask who is Laos's defence minister now?"}}, OutcomeInvalid
 	case n > b.opts.MaxQuestion:
-		return Reply{Err: &Error{Kind: Invalid, Message: fmt.Sprintf("That question is too long (%d characters); please keep it under %d.", n, b.opts.MaxQuestion)}}
+		return Reply{Private: true, Err: &Error{Kind: Invalid,
+			Message: fmt.Sprintf("That question is too long (%d characters); please keep it under %d.", n, b.opts.MaxQuestion)}}, OutcomeInvalid
 	}
-	start := time.Now()
-	res := b.ans.Ask(q, b.opts.Top)
-	b.log.Info("question", "platform", r.Platform, "chat", r.ChatID, "answered", res.Answered, "latency", time.Since(start))
-	return Reply{Answer: &res, Private: r.Private}
+	top := b.opts.Top
+	if r.Top > 0 {
+		top = min(r.Top, MaxTop)
+	}
+	res := b.ans.Ask(q, top)
+	if !res.Answered {
+		return Reply{Answer: &res, Private: r.Private}, OutcomeUnanswered
+	}
+	return Reply{Answer: &res, Private: r.Private}, OutcomeAnswered
 }
 
-func (b *Bot) sources(ctx context.Context, r Request) Reply {
-	if b.index == nil {
-		return Reply{Text: "The article list is not available."}
+func (b *Bot) sources(ctx context.Context, r Request) (Reply, string) {
+	var ix *corpus.Index
+	if b.index != nil {
+		ix = b.index() // one snapshot for the whole list
 	}
-	ix := b.index()
+	if ix == nil {
+		return Reply{Text: "The article list is not available."}, OutcomeOK
+	}
+	arts := ix.Articles
 	var s strings.Builder
-	fmt.Fprintf(&s, "I answer from %d articles:\n", len(ix.Articles))
-	for i, a := range ix.Articles {
+	fmt.Fprintf(&s, "I answer from %d articles:", len(arts))
+	for i, a := range arts {
 		date := a.Date
 		if date == "" {
 			date = "undated"
 		}
-		fmt.Fprintf(&s, "%d. %s (%s)\n", i+1, a.Title, date)
+		fmt.Fprintf(&s, "\n%d. %s (%s)", i+1, a.Title, date)
 	}
-	return Reply{Text: strings.TrimRight(s.String(), "\n")}
+	return Reply{Text: s.String()}, OutcomeOK
 }
 
-func (b *Bot) help(ctx context.Context, r Request) Reply {
+func (b *Bot) help(ctx context.Context, r Request) (Reply, string) {
 	var s strings.Builder
 	s.WriteString("I answer questions about a set of news articles and quote the sentences my answers come from.\n")
 	for _, c := range Commands() {
 		if c.Name == "start" {
 			continue
 		}
-		fmt.Fprintf(&s, "/%s — %s\n", c.Name, c.Description)
+		fmt.Fprintf(&s, "\n%s — %s", c.Usage(), c.Description)
 	}
 	if r.Direct {
-		s.WriteString("Here you can also just type your question.")
+		s.WriteString("\n\nHere you can also just type your question.")
 	}
-	return Reply{Text: strings.TrimRight(s.String(), "\n")}
+	return Reply{Text: s.String()}, OutcomeOK
 }
 
-func (b *Bot) reloadCorpus(ctx context.Context, r Request) Reply {
+func (b *Bot) reloadCorpus(ctx context.Context, r Request) (Reply, string) {
 	if b.reloader == nil {
-		return Reply{Private: true, Text: "The bot serves its built-in articles; there is no corpus folder to reload from."}
+		return Reply{Private: true, Text: "The bot serves its built-in articles; there is nothing to reload from."}, OutcomeOK
 	}
 	report, err := b.reloader.Reload(ctx)
-	if err != nil {
-		b.log.Error("reload failed", "user", r.UserID, "platform", r.Platform, "err", err)
-		return Reply{Private: true, Err: &Error{Kind: Internal, Message: "Reload failed; the previous articles are still being served. " + safeReason(err), Cause: err}}
+	switch {
+	case errors.Is(err, ErrNoCorpusDir):
+		return Reply{Private: true, Text: "The bot serves its built-in articles; there is nothing to reload from."}, OutcomeOK
+	case err != nil:
+		return Reply{Private: true, Err: &Error{Kind: Internal,
+			Message: "Reload failed; the previous articles are still being served. Reason: " + safeReason(err), Cause: err}}, OutcomeFailed
 	}
-	b.log.Info("reloaded", "user", r.UserID, "platform", r.Platform, "report", report)
-	return Reply{Private: true, Text: report}
+	return Reply{Private: true, Text: report.String()}, OutcomeOK
 }
 
 // safeReason is the part of a reload error a moderator may see.

@@ -2,17 +2,35 @@ package bot
 
 import (
 	"fmt"
-	"html"
 	"strings"
+	"unicode"
+	"unicode/utf16"
+	"unicode/utf8"
+
+	"github.com/corpusbot/corpusbot/answer"
 )
 
-// Platform limits on a message's text.
+// Platform limits on a message's text. Lengths are measured in UTF-16 code
+// units, as the platforms count them; a rendering within these limits in
+// UTF-16 is within them in characters too.
 const (
 	TelegramMaxText       = 4096
 	DiscordMaxContent     = 2000
+	DiscordMaxTitle       = 256
 	DiscordMaxDescription = 4096
+	DiscordMaxFields      = 25
+	DiscordMaxFieldName   = 256
+	DiscordMaxFieldValue  = 1024
+	DiscordMaxFooter      = 2048
 	DiscordMaxEmbedTotal  = 6000
 )
+
+// maxHead is the most of a message an answer's own text may take, leaving
+// the rest to its citations.
+const maxHead = 1500
+
+// ellipsis marks text that was cut.
+const ellipsis = "…"
 
 // RenderText renders a reply as plain text, for the console and for
 // platforms that reject markup.
@@ -39,50 +57,74 @@ func dateSuffix(date string) string {
 }
 
 // RenderTelegram renders a reply as Telegram HTML (parse_mode HTML) within
-// TelegramMaxText characters. Every piece of text is escaped, and whole
-// citations are dropped from the end to fit: the result is always
-// well-formed.
+// TelegramMaxText. Every piece of text is escaped, and only the tags b, i
+// and blockquote are used, always closed: the result is always well-formed.
+// A long answer keeps whole citations and drops the last ones, saying how
+// many; a quote too long even alone is shortened at a word, inside its
+// tags. A silent reply renders as "".
 func RenderTelegram(r Reply) string {
-	if r.Answer == nil {
-		return clipEscaped(RenderText(r), TelegramMaxText)
+	switch {
+	case r.Err != nil:
+		return fitLines(r.Err.Message, TelegramMaxText, EscapeHTML)
+	case r.Answer != nil && r.Answer.Answered:
+		return telegramAnswer(r.Answer)
+	case r.Answer != nil:
+		return fitLines(r.Answer.Answer, TelegramMaxText, EscapeHTML)
 	}
-	head := "<b>" + html.EscapeString(r.Answer.Answer) + "</b>"
-	if !r.Answer.Answered {
-		head = html.EscapeString(r.Answer.Answer)
-	}
-	if runeLen(head) > TelegramMaxText {
-		return clipEscaped(r.Answer.Answer, TelegramMaxText)
-	}
-	out := head
-	for i, c := range r.Answer.Citations {
-		cite := fmt.Sprintf("\n\n%d. <i>%s</i>%s\n<blockquote>%s</blockquote>", i+1,
-			html.EscapeString(c.Title), html.EscapeString(dateSuffix(c.Date)), html.EscapeString(c.Sentence))
-		if runeLen(out)+runeLen(cite) > TelegramMaxText {
-			break
-		}
-		out += cite
-	}
-	return out
+	return fitLines(r.Text, TelegramMaxText, EscapeHTML)
 }
 
-// clipEscaped escapes s for HTML and cuts it to at most n characters,
-// never inside an entity.
-func clipEscaped(s string, n int) string {
+func telegramAnswer(res *answer.Result) string {
+	const limit = TelegramMaxText
 	var b strings.Builder
-	size := 0
-	for _, r := range s {
-		e := html.EscapeString(string(r))
-		if size+len([]rune(e)) > n-1 {
-			b.WriteString("…")
-			break
+	b.WriteString("<b>")
+	b.WriteString(cutWords(res.Answer, maxHead-len("<b></b>"), EscapeHTML))
+	b.WriteString("</b>")
+	used := utf16Len(b.String())
+	for i, c := range res.Citations {
+		head := fmt.Sprintf("\n\n<b>[%d]</b> <i>%s</i>%s\n<blockquote>", i+1,
+			cutWords(c.Title, 200, EscapeHTML), EscapeHTML(dateSuffix(c.Date)))
+		const tail = "</blockquote>"
+		quote := EscapeHTML(c.Sentence)
+		left := len(res.Citations) - i - 1
+		room := limit - used - utf16Len(head) - len(tail)
+		if left > 0 {
+			room -= utf16Len(moreNote(left, "<i>", "</i>")) // keep room to say what was dropped
 		}
-		b.WriteString(e)
-		size += len([]rune(e))
+		if utf16Len(quote) > room {
+			if i > 0 || room < 40 {
+				b.WriteString(moreNote(left+1, "<i>", "</i>"))
+				break
+			}
+			quote = cutWords(c.Sentence, room, EscapeHTML) // the first citation, shortened
+		}
+		b.WriteString(head)
+		b.WriteString(quote)
+		b.WriteString(tail)
+		used += utf16Len(head) + utf16Len(quote) + len(tail)
 	}
 	return b.String()
 }
 
-func runeLen(s string) int { return len([]rune(s)) }
+// moreNote says that n citations were left out.
+func moreNote(n int, open, close string) string {
+	if n == 1 {
+		return "\n\n" + open + "(1 more citation not shown)" + close
+	}
+	return fmt.Sprintf("\n\n%s(%d more citations not shown)%s", open, n, close)
+}
+
+// EscapeHTML escapes s for Telegram's HTML parse mode: &, <, > and ", with
+// invalid UTF-8 replaced by U+FFFD.
+func EscapeHTML(s string) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	if !strings.ContainsAny(s, `&<>"`) {
+		return s
+	}
+	return htmlEscaper.Replace(s)
+}
+
+var htmlEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;")
 
 // A DiscordMessage is a reply shaped for Discord: content and embeds, within
 // Discord's limits. bot/discord turns it into discordgo's types.
@@ -105,51 +147,179 @@ type EmbedField struct {
 	Name, Value string
 }
 
+// embedColor is the stripe of an answer's embed.
+const embedColor = 0x2b6cb0
+
 // RenderDiscord renders a reply for Discord: an answer as an embed (the
-// answer, then each citation with title, date and quoted sentence), anything
-// else as content. Markdown in quoted text is escaped.
+// question as title, the answer, then each citation as a numbered field with
+// title, date and quoted sentence), anything else as content. Markdown in
+// quoted text is escaped; everything fits Discord's limits, dropping whole
+// citations from the end (the footer says how many). A silent reply renders
+// as the zero DiscordMessage.
 func RenderDiscord(r Reply) DiscordMessage {
-	if r.Answer == nil || !r.Answer.Answered {
-		return DiscordMessage{Content: clipRunes(EscapeMarkdown(RenderText(r)), DiscordMaxContent)}
+	switch {
+	case r.Err != nil:
+		return DiscordMessage{Content: fitLines(r.Err.Message, DiscordMaxContent, EscapeMarkdown)}
+	case r.Answer != nil && r.Answer.Answered:
+		return DiscordMessage{Embeds: []Embed{discordEmbed(r.Answer)}}
+	case r.Answer != nil:
+		return DiscordMessage{Content: fitLines(r.Answer.Answer, DiscordMaxContent, EscapeMarkdown)}
 	}
-	e := Embed{Description: clipRunes(EscapeMarkdown(r.Answer.Answer), DiscordMaxDescription), Color: 0x2b6cb0}
-	total := runeLen(e.Description)
-	for i, c := range r.Answer.Citations {
-		f := EmbedField{
-			Name:  clipRunes(fmt.Sprintf("[%d] %s%s", i+1, EscapeMarkdown(c.Title), dateSuffix(c.Date)), 256),
-			Value: clipRunes("> "+EscapeMarkdown(c.Sentence), 1024),
-		}
-		if total+runeLen(f.Name)+runeLen(f.Value) > DiscordMaxEmbedTotal-100 || len(e.Fields) == 25 {
-			break
-		}
-		total += runeLen(f.Name) + runeLen(f.Value)
-		e.Fields = append(e.Fields, f)
-	}
-	return DiscordMessage{Embeds: []Embed{e}}
+	return DiscordMessage{Content: fitLines(r.Text, DiscordMaxContent, EscapeMarkdown)}
 }
 
-// EscapeMarkdown escapes Discord Markdown so that quoted text shows as typed.
+func discordEmbed(res *answer.Result) Embed {
+	e := Embed{
+		Title:       cutWords(res.Question, DiscordMaxTitle, EscapeMarkdown),
+		Description: cutWords(res.Answer, maxHead, EscapeMarkdown),
+		Color:       embedColor,
+	}
+	const footerRoom = 40 // for the note on dropped citations
+	total := utf16Len(e.Title) + utf16Len(e.Description) + footerRoom
+	for i, c := range res.Citations {
+		if i == DiscordMaxFields {
+			break
+		}
+		f := EmbedField{
+			Name:  cutWords(fmt.Sprintf("[%d] %s%s", i+1, c.Title, dateSuffix(c.Date)), DiscordMaxFieldName, EscapeMarkdown),
+			Value: "> " + cutWords(c.Sentence, DiscordMaxFieldValue-2, EscapeMarkdown),
+		}
+		n := utf16Len(f.Name) + utf16Len(f.Value)
+		if total+n > DiscordMaxEmbedTotal {
+			break
+		}
+		total += n
+		e.Fields = append(e.Fields, f)
+	}
+	if left := len(res.Citations) - len(e.Fields); left > 0 {
+		e.Footer = strings.TrimSpace(moreNote(left, "", ""))
+	}
+	return e
+}
+
+// EscapeMarkdown escapes what Discord would read as Markdown, so that
+// quoted text shows as typed: the emphasis, code, spoiler and link
+// characters anywhere (\ * _ ~ ` | [ ] <), and at the start of a line the
+// quote, heading and list markers (> # - + and "1."). Hyphens, brackets and
+// dots elsewhere are left alone: "2020-24 (est.)" stays as it is.
 func EscapeMarkdown(s string) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
 	var b strings.Builder
-	for _, r := range s {
-		if strings.ContainsRune("\\*_~`|>#[]()-", r) {
+	b.Grow(len(s) + 8)
+	lineStart := true
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		rest := s[i+n:]
+		switch {
+		case strings.ContainsRune("\\*_~`|[]<", r):
 			b.WriteByte('\\')
+		case lineStart && (r == '>' || r == '#'):
+			b.WriteByte('\\')
+		case lineStart && (r == '-' || r == '+') && (rest == "" || rest[0] == ' '):
+			b.WriteByte('\\')
+		case lineStart && r >= '0' && r <= '9':
+			if j := strings.IndexFunc(rest, func(r rune) bool { return r < '0' || r > '9' }); j >= 0 &&
+				strings.HasPrefix(rest[j:], ". ") {
+				b.WriteString(s[i : i+n+j])
+				b.WriteString(`\. `)
+				i += n + j + 2
+				lineStart = false
+				continue
+			}
 		}
 		b.WriteRune(r)
+		switch {
+		case r == '\n':
+			lineStart = true
+		case r != ' ' && r != '\t':
+			lineStart = false
+		}
+		i += n
 	}
 	return b.String()
 }
 
-// clipRunes cuts s to at most n characters, marking the cut.
-func clipRunes(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
+// fitLines escapes s with esc and, if the result is longer than limit,
+// keeps the whole lines that fit and ends with a line "…"; a first line
+// too long alone is cut at a word.
+func fitLines(s string, limit int, esc func(string) string) string {
+	if e := esc(s); utf16Len(e) <= limit {
+		return e
 	}
-	cut := string(r[:n-1])
-	// Never leave a dangling escape.
-	if strings.HasSuffix(cut, "\\") && !strings.HasSuffix(cut, "\\\\") {
-		cut = cut[:len(cut)-1]
+	var b strings.Builder
+	used := 0
+	room := limit - len("\n") - utf16Len(ellipsis)
+	for line := range strings.SplitSeq(s, "\n") {
+		e := esc(line)
+		sep := 0
+		if b.Len() > 0 {
+			sep = 1
+		}
+		if used+sep+utf16Len(e) > room {
+			break
+		}
+		if sep > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(e)
+		used += sep + utf16Len(e)
 	}
-	return cut + "…"
+	if b.Len() == 0 {
+		return cutWords(s, limit, esc)
+	}
+	return b.String() + "\n" + ellipsis
+}
+
+// cutWords escapes s with esc and, if the result is longer than limit, cuts
+// s at the last word that fits and marks the cut with "…". Only whole
+// escapes are kept: the cut never splits an entity or leaves a dangling
+// backslash. A single word longer than limit is cut within it.
+func cutWords(s string, limit int, esc func(string) string) string {
+	e := esc(s)
+	if utf16Len(e) <= limit {
+		return e
+	}
+	room := limit - utf16Len(ellipsis)
+	if room <= 0 {
+		return ""
+	}
+	// Grow the escaped prefix rune by rune, remembering the last word end.
+	used, cut, wordCut := 0, 0, 0
+	for i, r := range s {
+		n := utf16Len(esc(string(r)))
+		if r == utf8.RuneError {
+			n = 1
+		}
+		if used+n > room {
+			break
+		}
+		used += n
+		cut = i + utf8.RuneLen(r)
+		if r == utf8.RuneError {
+			cut = i + 1
+		}
+		if unicode.IsSpace(r) {
+			wordCut = i
+		}
+	}
+	if wordCut > cut/2 {
+		cut = wordCut
+	}
+	prefix := strings.TrimRightFunc(s[:cut], func(r rune) bool { return unicode.IsSpace(r) || r == ',' || r == ';' || r == ':' })
+	out := esc(prefix)
+	for utf16Len(out) > room && prefix != "" { // esc may join across the cut, as markdown line starts do
+		_, n := utf8.DecodeLastRuneInString(prefix)
+		prefix = prefix[:len(prefix)-n]
+		out = esc(prefix)
+	}
+	return out + ellipsis
+}
+
+// utf16Len returns the length of s in UTF-16 code units.
+func utf16Len(s string) int {
+	n := 0
+	for _, r := range s {
+		n += utf16.RuneLen(r)
+	}
+	return n
 }
