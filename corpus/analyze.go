@@ -35,7 +35,7 @@ func analyze(text string, dst []Token) []Token {
 		w := words[i]
 		word := fold(text[w.Start:w.End])
 		// Viet Nam → vietnam: two words make one term.
-		if word == "viet" && i+1 < len(words) && fold(text[words[i+1].Start:words[i+1].End]) == "nam" {
+		if word == "viet" && i+1 < len(words) && strings.TrimSuffix(fold(text[words[i+1].Start:words[i+1].End]), "'s") == "nam" {
 			dst = append(dst, Token{Term: "vietnam", Start: w.Start, End: words[i+1].End})
 			i++
 			continue

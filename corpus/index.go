@@ -53,10 +53,10 @@ type Index struct {
 	artFirst  []uint32    // the first sentence of each article
 	// context holds, for each article, the sorted terms of its title: what
 	// a question names to say which article it means.
-	context   [][]TermID
-	numParas  int
-	avgSent   float64
-	avgArt    float64
+	context  [][]TermID
+	numParas int
+	avgSent  float64
+	avgArt   float64
 	// surface maps each folded word of the corpus to its term, for fuzzy
 	// matching of words a question spells differently; byInitial lists
 	// those words by their first byte.
