@@ -1,0 +1,25 @@
+package answer
+
+// synonyms maps a folded question word to words news text often uses for
+// the same thing. A synonym's term joins the question at Weights.Synonym of
+// the word's own weight; the word itself still counts when the corpus has it.
+var synonyms = map[string][]string{
+	"grateful": {"gratitude"}, "thankful": {"thanked", "gratitude"}, "thank": {"thanked"},
+	"ink": {"signed"}, "inked": {"signed"}, "sign": {"signed"},
+	"expo": {"exhibition"}, "exhibit": {"exhibition"},
+	"call": {"talks"}, "phoned": {"phone"}, "chat": {"talks"}, "talk": {"talks"},
+	"meet": {"met", "talks"}, "meeting": {"talks"},
+	"laotian": {"lao"}, "laotians": {"lao"},
+	"drill": {"exercise"}, "drills": {"exercises"},
+	"deal": {"agreement", "protocol"}, "pact": {"agreement", "protocol"}, "treaty": {"agreement"},
+	"aid": {"support", "assistance"}, "help": {"support", "assist"}, "helped": {"supported", "assisted"},
+	"ties": {"relations", "cooperation"}, "relationship": {"relations"},
+	"review": {"review"}, "reviewed": {"review"},
+	"army": {"military"}, "troops": {"army", "soldiers"},
+	"pm": {"prime"}, "boss": {"chief", "head"}, "head": {"chief"},
+	"sympathy": {"sympathy"}, "condolences": {"sympathy"},
+	"job": {"position", "role"}, "post": {"position"},
+	"tackle": {"combat", "fight"}, "fight": {"combat"},
+	"significant": {"significance"}, "important": {"importance"},
+	"effective": {"effectiveness"},
+}
