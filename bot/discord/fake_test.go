@@ -1,0 +1,726 @@
+package discord
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+// A fakeDiscord is a local Discord: the REST API under /api/v9/ and a
+// websocket gateway, speaking the protocol as discordgo v0.29 expects it
+// (HELLO, IDENTIFY/RESUME, READY/RESUMED, heartbeats, dispatches with
+// sequence numbers, INVALID_SESSION, RECONNECT). It records what the bot
+// sends, and tests wait on those records.
+type fakeDiscord struct {
+	t       testing.TB
+	srv     *httptest.Server
+	token   string // the bot token it accepts, without "Bot "
+	botID   string
+	appID   string
+	guildID string
+
+	heartbeatMS     int  // HELLO's heartbeat_interval
+	allowPrivileged bool // accept privileged intents in IDENTIFY
+	identifyClose   int  // when not 0, IDENTIFY is answered with this close code
+
+	mu           sync.Mutex     // guards everything below
+	changed      chan struct{}  // closed and replaced when anything below changes
+	calls        []restCall     // every REST request, in order
+	ops          []gatewayOp    // every gateway payload the bot sent, in order
+	closes       []int          // close codes the bot sent
+	conn         *fakeConn      // the live, identified or resumed connection
+	session      *fakeSession   // the gateway session, nil before IDENTIFY
+	handshakes   int            // READY and RESUMED sent
+	limits       []rateLimit    // 429s to return
+	interactions map[string]*fakeInteraction // by token
+	nextID       int64
+}
+
+// A restCall is one REST request as the fake saw it.
+type restCall struct {
+	Method string
+	Path   string // below /api/v9/, e.g. "channels/1/messages"
+	Auth   string
+	Body   []byte
+	JSON   any // the body decoded, if it was JSON
+	Status int // what the fake answered
+	At     time.Time
+}
+
+// A gatewayOp is one payload the bot sent on the gateway.
+type gatewayOp struct {
+	Op int
+	D  map[string]any
+}
+
+type fakeSession struct {
+	id        string
+	seq       int64
+	events    [][]byte // dispatched payloads, by seq-1, replayed on RESUME
+	resumable bool
+}
+
+type fakeConn struct {
+	ws  *websocket.Conn
+	wmu sync.Mutex // guards writes to ws
+}
+
+type fakeInteraction struct {
+	id    string
+	acked bool
+	edits int
+}
+
+type rateLimit struct {
+	method, prefix string
+	n              int
+	retryAfter     float64 // seconds
+}
+
+func newFakeDiscord(t testing.TB) *fakeDiscord {
+	f := &fakeDiscord{
+		t:            t,
+		token:        "MTIzNDU2Nzg5MDEyMzQ1Njc4.Gfake0.secret-bot-token-do-not-log",
+		botID:        "900000000000000001",
+		appID:        "900000000000000002",
+		guildID:      "800000000000000001",
+		heartbeatMS:  500,
+		changed:      make(chan struct{}),
+		interactions: map[string]*fakeInteraction{},
+		nextID:       1300000000000000000,
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/api/v9/", f.serveREST)
+	mux.HandleFunc("/gw/", f.serveGateway)
+	// Never listen beyond the loopback interface.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.srv = &httptest.Server{Listener: ln, Config: &http.Server{Handler: mux}}
+	f.srv.Start()
+	t.Cleanup(f.srv.Close)
+	return f
+}
+
+func (f *fakeDiscord) apiURL() string { return f.srv.URL + "/api/v9/" }
+
+func (f *fakeDiscord) gatewayURL() string { return "ws" + strings.TrimPrefix(f.srv.URL, "http") + "/gw" }
+
+// id returns a new snowflake.
+func (f *fakeDiscord) id() string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.nextID++
+	return strconv.FormatInt(f.nextID, 10)
+}
+
+// bump wakes the waiters; f.mu must be held.
+func (f *fakeDiscord) bump() {
+	close(f.changed)
+	f.changed = make(chan struct{})
+}
+
+// waitUntil waits until cond, called with f.mu held, is true.
+func (f *fakeDiscord) waitUntil(t testing.TB, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.NewTimer(60 * time.Second)
+	defer deadline.Stop()
+	for {
+		f.mu.Lock()
+		ok := cond()
+		ch := f.changed
+		f.mu.Unlock()
+		if ok {
+			return
+		}
+		select {
+		case <-ch:
+		case <-deadline.C:
+			t.Fatalf("fake discord: gave up waiting for %s", what)
+		}
+	}
+}
+
+// waitCall waits for a REST call matching pred and returns the first one.
+func (f *fakeDiscord) waitCall(t testing.TB, what string, pred func(restCall) bool) restCall {
+	t.Helper()
+	var got restCall
+	f.waitUntil(t, what, func() bool {
+		for _, c := range f.calls {
+			if pred(c) {
+				got = c
+				return true
+			}
+		}
+		return false
+	})
+	return got
+}
+
+// callsWhere returns the REST calls matching pred.
+func (f *fakeDiscord) callsWhere(pred func(restCall) bool) []restCall {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []restCall
+	for _, c := range f.calls {
+		if pred(c) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// opsWhere returns the gateway payloads with opcode op.
+func (f *fakeDiscord) opsWhere(op int) []gatewayOp {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []gatewayOp
+	for _, o := range f.ops {
+		if o.Op == op {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// waitHandshakes waits until n READY or RESUMED have been sent on a live
+// connection.
+func (f *fakeDiscord) waitHandshakes(t testing.TB, n int) {
+	t.Helper()
+	f.waitUntil(t, fmt.Sprintf("%d gateway handshakes", n), func() bool { return f.handshakes >= n && f.conn != nil })
+}
+
+// limit makes the next n requests whose path starts with prefix answer 429.
+func (f *fakeDiscord) limit(method, prefix string, n int, retryAfter float64) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.limits = append(f.limits, rateLimit{method: method, prefix: prefix, n: n, retryAfter: retryAfter})
+}
+
+// ---- REST ----
+
+func (f *fakeDiscord) serveREST(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	path := strings.TrimPrefix(r.URL.Path, "/api/v9/")
+	call := restCall{Method: r.Method, Path: path, Auth: r.Header.Get("Authorization"), Body: body, At: time.Now()}
+	if len(body) > 0 {
+		var v any
+		if json.Unmarshal(body, &v) == nil {
+			call.JSON = v
+		}
+	}
+	status, resp, hdr := f.route(r.Method, path, call)
+	call.Status = status
+	f.mu.Lock()
+	f.calls = append(f.calls, call)
+	f.bump()
+	f.mu.Unlock()
+	for k, v := range hdr {
+		w.Header().Set(k, v)
+	}
+	if status == http.StatusNoContent {
+		w.WriteHeader(status)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(resp)
+}
+
+func apiError(code int, msg string) map[string]any { return map[string]any{"message": msg, "code": code} }
+
+// route answers one REST request as Discord would.
+func (f *fakeDiscord) route(method, path string, call restCall) (int, any, map[string]string) {
+	f.mu.Lock()
+	for i := range f.limits {
+		l := &f.limits[i]
+		if l.n > 0 && l.method == method && strings.HasPrefix(path, l.prefix) {
+			l.n--
+			f.mu.Unlock()
+			ra := strconv.FormatFloat(l.retryAfter, 'f', 3, 64)
+			return http.StatusTooManyRequests,
+				map[string]any{"message": "You are being rate limited.", "retry_after": l.retryAfter, "global": false},
+				map[string]string{"Retry-After": strconv.Itoa(int(l.retryAfter + 1)), "X-RateLimit-Limit": "5",
+					"X-RateLimit-Remaining": "0", "X-RateLimit-Reset-After": ra, "X-RateLimit-Bucket": "fakebucket",
+					"X-RateLimit-Scope": "user"}
+		}
+	}
+	f.mu.Unlock()
+
+	authed := call.Auth == "Bot "+f.token
+	parts := strings.Split(path, "/")
+	switch {
+	case method == "GET" && path == "gateway":
+		return 200, map[string]any{"url": f.gatewayURL()}, nil
+	case method == "GET" && path == "gateway/bot":
+		if !authed {
+			return 401, apiError(0, "401: Unauthorized"), nil
+		}
+		return 200, map[string]any{"url": f.gatewayURL(), "shards": 1,
+			"session_start_limit": map[string]any{"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1}}, nil
+	case method == "GET" && path == "users/@me":
+		if !authed {
+			return 401, apiError(0, "401: Unauthorized"), nil
+		}
+		return 200, f.botUser(), nil
+	case method == "PUT" && len(parts) >= 3 && parts[0] == "applications" && parts[len(parts)-1] == "commands":
+		if !authed {
+			return 401, apiError(0, "401: Unauthorized"), nil
+		}
+		if parts[1] != f.appID || (len(parts) == 5 && (parts[2] != "guilds" || parts[3] != f.guildID)) || (len(parts) != 3 && len(parts) != 5) {
+			return 403, apiError(50001, "Missing Access"), nil
+		}
+		cmds, ok := call.JSON.([]any)
+		if !ok {
+			return 400, apiError(50035, "Invalid Form Body"), nil
+		}
+		out := []any{}
+		for _, c := range cmds {
+			m, ok := c.(map[string]any)
+			if !ok || m["name"] == nil {
+				return 400, apiError(50035, "Invalid Form Body"), nil
+			}
+			m["id"], m["application_id"], m["version"] = f.id(), f.appID, f.id()
+			out = append(out, m)
+		}
+		return 200, out, nil
+	case method == "POST" && len(parts) == 4 && parts[0] == "interactions" && parts[3] == "callback":
+		return f.callback(parts[1], parts[2], call)
+	case method == "PATCH" && len(parts) == 5 && parts[0] == "webhooks" && parts[3] == "messages":
+		if parts[1] != f.appID {
+			return 404, apiError(10015, "Unknown Webhook"), nil
+		}
+		f.mu.Lock()
+		in := f.interactions[parts[2]]
+		ok := in != nil && in.acked
+		if ok {
+			in.edits++
+		}
+		f.mu.Unlock()
+		if !ok {
+			return 404, apiError(10015, "Unknown Webhook"), nil
+		}
+		return 200, f.messageFrom(call, ""), nil
+	case method == "POST" && len(parts) == 3 && parts[0] == "webhooks":
+		if parts[1] != f.appID {
+			return 404, apiError(10015, "Unknown Webhook"), nil
+		}
+		return 200, f.messageFrom(call, ""), nil
+	case method == "POST" && len(parts) == 3 && parts[0] == "channels" && parts[2] == "messages":
+		if !authed {
+			return 401, apiError(0, "401: Unauthorized"), nil
+		}
+		m, ok := call.JSON.(map[string]any)
+		if !ok || (str(m["content"]) == "" && len(list(m["embeds"])) == 0) {
+			return 400, apiError(50006, "Cannot send an empty message"), nil
+		}
+		return 200, f.messageFrom(call, parts[1]), nil
+	}
+	return 404, apiError(0, "404: Not Found"), nil
+}
+
+// callback handles POST interactions/{id}/{token}/callback.
+func (f *fakeDiscord) callback(id, token string, call restCall) (int, any, map[string]string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	in := f.interactions[token]
+	switch {
+	case in == nil || in.id != id:
+		return 404, apiError(10062, "Unknown interaction"), nil
+	case in.acked:
+		return 400, apiError(40060, "Interaction has already been acknowledged."), nil
+	}
+	m, ok := call.JSON.(map[string]any)
+	if !ok {
+		return 400, apiError(50035, "Invalid Form Body"), nil
+	}
+	switch num(m["type"]) {
+	case 4:
+		d, _ := m["data"].(map[string]any)
+		if str(d["content"]) == "" && len(list(d["embeds"])) == 0 {
+			return 400, apiError(50006, "Cannot send an empty message"), nil
+		}
+	case 5:
+	default:
+		return 400, apiError(50035, "Invalid Form Body"), nil
+	}
+	in.acked = true
+	return http.StatusNoContent, nil, nil
+}
+
+func (f *fakeDiscord) botUser() map[string]any {
+	return map[string]any{"id": f.botID, "username": "corpusbot", "discriminator": "0", "global_name": nil,
+		"avatar": nil, "bot": true, "verified": true, "flags": 0, "mfa_enabled": false}
+}
+
+// messageFrom is the message object Discord returns for a sent message.
+func (f *fakeDiscord) messageFrom(call restCall, channel string) map[string]any {
+	m, _ := call.JSON.(map[string]any)
+	out := map[string]any{"id": f.id(), "type": 0, "channel_id": channel, "author": f.botUser(),
+		"content": str(m["content"]), "embeds": list(m["embeds"]), "timestamp": time.Now().UTC().Format(time.RFC3339Nano),
+		"edited_timestamp": nil, "mentions": []any{}, "mention_roles": []any{}, "attachments": []any{},
+		"tts": false, "mention_everyone": false, "pinned": false, "flags": 0}
+	if ref, ok := m["message_reference"].(map[string]any); ok {
+		out["type"] = 19
+		out["message_reference"] = ref
+	}
+	return out
+}
+
+// ---- gateway ----
+
+var upgrader = websocket.Upgrader{}
+
+func (f *fakeDiscord) serveGateway(w http.ResponseWriter, r *http.Request) {
+	if q := r.URL.Query(); q.Get("v") != "9" || q.Get("encoding") != "json" {
+		http.Error(w, "want ?v=9&encoding=json", http.StatusBadRequest)
+		return
+	}
+	ws, err := upgrader.Upgrade(w, r, nil)
+	if err != nil {
+		return
+	}
+	c := &fakeConn{ws: ws}
+	defer ws.Close()
+	c.send(map[string]any{"op": 10, "d": map[string]any{"heartbeat_interval": f.heartbeatMS}, "s": nil, "t": nil})
+	for {
+		_, data, err := ws.ReadMessage()
+		if err != nil {
+			var ce *websocket.CloseError
+			f.mu.Lock()
+			if errors.As(err, &ce) {
+				f.closes = append(f.closes, ce.Code)
+				// Closing with 1000 or 1001 ends the session for good.
+				if (ce.Code == 1000 || ce.Code == 1001) && f.conn == c && f.session != nil {
+					f.session.resumable = false
+				}
+			}
+			if f.conn == c {
+				f.conn = nil
+			}
+			f.bump()
+			f.mu.Unlock()
+			return
+		}
+		var p struct {
+			Op int             `json:"op"`
+			D  json.RawMessage `json:"d"`
+		}
+		if err := json.Unmarshal(data, &p); err != nil {
+			c.close(4002, "Error while decoding payload.")
+			return
+		}
+		var d map[string]any
+		json.Unmarshal(p.D, &d)
+		f.mu.Lock()
+		f.ops = append(f.ops, gatewayOp{Op: p.Op, D: d})
+		f.bump()
+		f.mu.Unlock()
+		switch p.Op {
+		case 1: // HEARTBEAT
+			c.send(map[string]any{"op": 11, "d": nil, "s": nil, "t": nil})
+		case 2: // IDENTIFY
+			if !f.identify(c, d) {
+				return
+			}
+		case 6: // RESUME
+			f.resume(c, d)
+		}
+	}
+}
+
+// Privileged intents: GUILD_MEMBERS, GUILD_PRESENCES, MESSAGE_CONTENT.
+const privilegedIntents = 1<<1 | 1<<8 | 1<<15
+
+func (f *fakeDiscord) identify(c *fakeConn, d map[string]any) bool {
+	if tok := str(d["token"]); tok != "Bot "+f.token && tok != f.token {
+		c.close(4004, "Authentication failed.")
+		return false
+	}
+	if f.identifyClose != 0 {
+		c.close(f.identifyClose, "Refused by the test.")
+		return false
+	}
+	if int(num(d["intents"]))&privilegedIntents != 0 && !f.allowPrivileged {
+		c.close(4014, "Disallowed intent(s).")
+		return false
+	}
+	f.mu.Lock()
+	f.nextID++
+	s := &fakeSession{id: fmt.Sprintf("session-%d", f.nextID), resumable: true}
+	f.session = s
+	f.mu.Unlock()
+	f.dispatchOn(c, s, "READY", map[string]any{
+		"v": 9, "user": f.botUser(), "session_id": s.id, "resume_gateway_url": f.gatewayURL(),
+		"session_type": "normal", "guilds": []any{map[string]any{"id": f.guildID, "unavailable": true}},
+		"private_channels": []any{}, "application": map[string]any{"id": f.appID, "flags": 0},
+		"_trace": []any{"fake-gateway"},
+	}, true)
+	f.dispatchOn(c, s, "GUILD_CREATE", map[string]any{"id": f.guildID, "name": "Newsroom", "unavailable": false,
+		"member_count": 3, "channels": []any{}, "members": []any{}, "roles": []any{}, "threads": []any{},
+		"voice_states": []any{}, "presences": []any{}, "emojis": []any{}, "stickers": []any{}}, false)
+	return true
+}
+
+func (f *fakeDiscord) resume(c *fakeConn, d map[string]any) {
+	f.mu.Lock()
+	s := f.session
+	ok := s != nil && s.resumable && str(d["session_id"]) == s.id &&
+		(str(d["token"]) == "Bot "+f.token || str(d["token"]) == f.token)
+	var replay [][]byte
+	if ok {
+		from := int64(num(d["seq"]))
+		if from < 0 || from > s.seq {
+			ok = false
+		} else {
+			replay = append(replay, s.events[from:]...)
+		}
+	}
+	f.mu.Unlock()
+	if !ok {
+		c.send(map[string]any{"op": 9, "d": false, "s": nil, "t": nil})
+		return
+	}
+	for _, ev := range replay {
+		c.sendRaw(ev)
+	}
+	f.dispatchOn(c, s, "RESUMED", map[string]any{"_trace": []any{"fake-gateway"}}, true)
+}
+
+// dispatchOn sends a dispatch (op 0) of session s on c, with the session's
+// next sequence number. A handshake (READY, RESUMED) makes c the live
+// connection.
+func (f *fakeDiscord) dispatchOn(c *fakeConn, s *fakeSession, typ string, d any, handshake bool) {
+	f.mu.Lock()
+	s.seq++
+	raw, _ := json.Marshal(map[string]any{"op": 0, "s": s.seq, "t": typ, "d": d})
+	s.events = append(s.events, raw)
+	f.mu.Unlock()
+	c.sendRaw(raw)
+	if handshake {
+		f.mu.Lock()
+		f.conn = c
+		f.handshakes++
+		f.bump()
+		f.mu.Unlock()
+	}
+}
+
+// dispatch sends an event to the bot on the live connection; if there is
+// none, the event waits in the session for a RESUME to replay it.
+func (f *fakeDiscord) dispatch(t testing.TB, typ string, d any) {
+	t.Helper()
+	f.mu.Lock()
+	s, c := f.session, f.conn
+	if s == nil {
+		f.mu.Unlock()
+		t.Fatal("fake discord: dispatch before IDENTIFY")
+	}
+	s.seq++
+	raw, err := json.Marshal(map[string]any{"op": 0, "s": s.seq, "t": typ, "d": d})
+	if err != nil {
+		f.mu.Unlock()
+		t.Fatal(err)
+	}
+	s.events = append(s.events, raw)
+	f.mu.Unlock()
+	if c != nil {
+		c.sendRaw(raw)
+	}
+}
+
+// sendOp sends a bare opcode (7 RECONNECT, 9 INVALID_SESSION, …) on the live
+// connection.
+func (f *fakeDiscord) sendOp(t testing.TB, op int, d any) {
+	t.Helper()
+	f.mu.Lock()
+	c := f.conn
+	f.mu.Unlock()
+	if c == nil {
+		t.Fatal("fake discord: no live connection")
+	}
+	c.send(map[string]any{"op": op, "d": d, "s": nil, "t": nil})
+}
+
+// closeLive closes the live connection with a close code, as Discord does on
+// errors (4000 unknown error, 4009 session timed out, …).
+func (f *fakeDiscord) closeLive(t testing.TB, code int, text string) {
+	t.Helper()
+	f.mu.Lock()
+	c := f.conn
+	f.conn = nil
+	f.bump()
+	f.mu.Unlock()
+	if c == nil {
+		t.Fatal("fake discord: no live connection")
+	}
+	c.close(code, text)
+}
+
+func (c *fakeConn) send(v any) {
+	raw, _ := json.Marshal(v)
+	c.sendRaw(raw)
+}
+
+func (c *fakeConn) sendRaw(raw []byte) {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	c.ws.SetWriteDeadline(time.Now().Add(10 * time.Second))
+	c.ws.WriteMessage(websocket.TextMessage, raw) // a dead connection is the bot's to notice
+}
+
+func (c *fakeConn) close(code int, text string) {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	c.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, text), time.Now().Add(5*time.Second))
+	c.ws.Close()
+}
+
+// ---- payloads ----
+
+// A user of the fake guild.
+type fakeUser struct {
+	ID, Name string
+	Roles    []string
+	Bot      bool
+}
+
+func (u fakeUser) object() map[string]any {
+	m := map[string]any{"id": u.ID, "username": u.Name, "discriminator": "0", "global_name": u.Name,
+		"avatar": nil, "public_flags": 0}
+	if u.Bot {
+		m["bot"] = true
+	}
+	return m
+}
+
+func (u fakeUser) member(withUser bool) map[string]any {
+	roles := []any{}
+	for _, r := range u.Roles {
+		roles = append(roles, r)
+	}
+	m := map[string]any{"roles": roles, "joined_at": "2025-03-01T10:00:00.000000+00:00", "nick": nil,
+		"avatar": nil, "deaf": false, "mute": false, "flags": 0, "pending": false, "premium_since": nil,
+		"communication_disabled_until": nil}
+	if withUser {
+		m["user"] = u.object()
+		m["permissions"] = "2248473465835073"
+	}
+	return m
+}
+
+// slashCommand builds an APPLICATION_COMMAND interaction (type 2) and lets
+// the fake accept its callback. In a guild it carries member (with roles);
+// in a DM, user.
+func (f *fakeDiscord) slashCommand(name string, options []map[string]any, u fakeUser, inGuild bool) map[string]any {
+	id, token := f.id(), "aW50ZXJhY3Rpb246"+f.id()+":Zm9vYmFy_tok-"+strconv.Itoa(len(name))
+	f.mu.Lock()
+	f.interactions[token] = &fakeInteraction{id: id}
+	f.mu.Unlock()
+	opts := []any{}
+	for _, o := range options {
+		opts = append(opts, o)
+	}
+	in := map[string]any{
+		"id": id, "application_id": f.appID, "type": 2, "token": token, "version": 1,
+		"data": map[string]any{"id": "1100000000000000001", "name": name, "type": 1, "options": opts},
+		"locale": "en-US", "app_permissions": "2248473465835073", "entitlements": []any{},
+	}
+	if inGuild {
+		ch := "700000000000000001"
+		in["guild_id"], in["channel_id"], in["guild_locale"] = f.guildID, ch, "en-US"
+		in["channel"] = map[string]any{"id": ch, "type": 0, "guild_id": f.guildID, "name": "general"}
+		in["member"] = u.member(true)
+		in["context"] = 0
+		in["authorizing_integration_owners"] = map[string]any{"0": f.guildID}
+	} else {
+		ch := "710000000000000001"
+		in["channel_id"] = ch
+		in["channel"] = map[string]any{"id": ch, "type": 1, "recipients": []any{u.object()}}
+		in["user"] = u.object()
+		in["context"] = 1
+		in["authorizing_integration_owners"] = map[string]any{"0": "0"}
+	}
+	return in
+}
+
+func stringOpt(name, v string) map[string]any {
+	return map[string]any{"name": name, "type": 3, "value": v}
+}
+
+func boolOpt(name string, v bool) map[string]any {
+	return map[string]any{"name": name, "type": 5, "value": v}
+}
+
+// message builds a MESSAGE_CREATE payload. In a guild it carries guild_id
+// and a partial member; mentionBot puts the bot in mentions and prefixes the
+// content with <@bot>.
+func (f *fakeDiscord) message(content string, u fakeUser, inGuild, mentionBot bool) map[string]any {
+	m := map[string]any{
+		"id": f.id(), "type": 0, "content": content, "author": u.object(),
+		"timestamp": "2026-11-24T19:00:00.000000+00:00", "edited_timestamp": nil, "tts": false,
+		"mention_everyone": false, "mentions": []any{}, "mention_roles": []any{}, "attachments": []any{},
+		"embeds": []any{}, "pinned": false, "flags": 0, "components": []any{}, "nonce": f.id(),
+	}
+	if inGuild {
+		m["channel_id"], m["guild_id"] = "700000000000000001", f.guildID
+		m["member"] = u.member(false)
+	} else {
+		m["channel_id"] = "710000000000000001"
+	}
+	if mentionBot {
+		bot := f.botUser()
+		bot["member"] = fakeUser{}.member(false)
+		m["mentions"] = []any{bot}
+		m["content"] = "<@" + f.botID + "> " + content
+	}
+	return m
+}
+
+// ---- JSON helpers ----
+
+func str(v any) string {
+	s, _ := v.(string)
+	return s
+}
+
+func num(v any) float64 {
+	n, _ := v.(float64)
+	return n
+}
+
+func list(v any) []any {
+	l, _ := v.([]any)
+	return l
+}
+
+// get walks a decoded JSON value along keys and indices ("0", "1", …).
+func get(v any, path ...string) any {
+	for _, p := range path {
+		switch x := v.(type) {
+		case map[string]any:
+			v = x[p]
+		case []any:
+			i, err := strconv.Atoi(p)
+			if err != nil || i < 0 || i >= len(x) {
+				return nil
+			}
+			v = x[i]
+		default:
+			return nil
+		}
+	}
+	return v
+}

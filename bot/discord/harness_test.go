@@ -1,0 +1,248 @@
+package discord
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/corpusbot/corpusbot/answer"
+	"github.com/corpusbot/corpusbot/bot"
+	"github.com/corpusbot/corpusbot/corpus"
+	"github.com/corpusbot/corpusbot/seeds"
+)
+
+// The users of the fake guild.
+var (
+	alice = fakeUser{ID: "600000000000000001", Name: "alice", Roles: []string{"500000000000000001"}}
+	mod   = fakeUser{ID: "600000000000000002", Name: "mo", Roles: []string{"500000000000000001", modRole}}
+	other = fakeUser{ID: "600000000000000003", Name: "newsbot", Bot: true}
+)
+
+const modRole = "500000000000000009"
+
+var (
+	engineOnce sync.Once
+	engine     *answer.Engine
+	engineErr  error
+)
+
+// seedEngine is a real answer engine over the embedded articles.
+func seedEngine(t testing.TB) *answer.Engine {
+	engineOnce.Do(func() {
+		ix, err := corpus.Load(context.Background(), seeds.FS())
+		engine, engineErr = answer.New(ix, answer.Options{}), err
+	})
+	if engineErr != nil {
+		t.Fatal(engineErr)
+	}
+	return engine
+}
+
+// A fakeReloader counts reloads; when gate is not nil, each reload waits
+// for a value from it.
+type fakeReloader struct {
+	gate chan struct{}
+
+	mu    sync.Mutex // guards calls
+	calls int
+}
+
+func (r *fakeReloader) Reload(ctx context.Context) (bot.ReloadReport, error) {
+	r.mu.Lock()
+	r.calls++
+	r.mu.Unlock()
+	if r.gate != nil {
+		select {
+		case <-r.gate:
+		case <-ctx.Done():
+			return bot.ReloadReport{}, ctx.Err()
+		}
+	}
+	return bot.ReloadReport{Articles: 5, Sentences: 120}, nil
+}
+
+func (r *fakeReloader) count() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.calls
+}
+
+// A logSink records log lines, for tests to wait on and to check for
+// secrets.
+type logSink struct {
+	mu      sync.Mutex // guards buf and changed
+	buf     bytes.Buffer
+	changed chan struct{}
+}
+
+func newLogSink() *logSink { return &logSink{changed: make(chan struct{})} }
+
+func (s *logSink) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	close(s.changed)
+	s.changed = make(chan struct{})
+	return s.buf.Write(p)
+}
+
+func (s *logSink) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.buf.String()
+}
+
+// waitFor waits for a log line containing every one of parts.
+func (s *logSink) waitFor(t testing.TB, parts ...string) {
+	t.Helper()
+	deadline := time.NewTimer(60 * time.Second)
+	defer deadline.Stop()
+	for {
+		s.mu.Lock()
+		ch := s.changed
+		found := false
+		for _, line := range strings.Split(s.buf.String(), "\n") {
+			ok := true
+			for _, p := range parts {
+				ok = ok && strings.Contains(line, p)
+			}
+			if ok {
+				found = true
+				break
+			}
+		}
+		s.mu.Unlock()
+		if found {
+			return
+		}
+		select {
+		case <-ch:
+		case <-deadline.C:
+			t.Fatalf("no log line with %q", parts)
+		}
+	}
+}
+
+// A harness is an Adapter running against a fakeDiscord.
+type harness struct {
+	f        *fakeDiscord
+	a        *Adapter
+	b        *bot.Bot
+	logs     *logSink
+	reloader *fakeReloader
+	cancel   context.CancelFunc
+	done     chan error
+}
+
+type setup struct {
+	guildID   string        // Options.GuildID; "" registers globally
+	ackAfter  time.Duration // Options.AckAfter
+	reloader  *fakeReloader
+	botOpts   bot.Options
+	tweakFake func(*fakeDiscord)
+}
+
+// start runs an Adapter against a new fake and waits until it has
+// registered its commands. Cleanup stops it and checks that Run returned nil
+// and that the token never reached the log.
+func start(t *testing.T, s setup) *harness {
+	t.Helper()
+	f := newFakeDiscord(t)
+	if s.tweakFake != nil {
+		s.tweakFake(f)
+	}
+	h := startOn(t, f, s)
+	f.waitCall(t, "command registration", func(c restCall) bool { return c.Method == "PUT" && c.Status == 200 })
+	return h
+}
+
+func startOn(t *testing.T, f *fakeDiscord, s setup) *harness {
+	t.Helper()
+	if s.reloader == nil {
+		s.reloader = &fakeReloader{}
+	}
+	logs := newLogSink()
+	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	eng := seedEngine(t)
+	b := bot.New(s.botOpts, eng, s.reloader, eng.Index, log)
+	a, err := New(Options{Token: f.token, APIURL: f.apiURL(), GuildID: s.guildID, AckAfter: s.ackAfter}, b, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	h := &harness{f: f, a: a, b: b, logs: logs, reloader: s.reloader, cancel: cancel, done: make(chan error, 1)}
+	go func() { h.done <- a.Run(ctx) }()
+	t.Cleanup(func() {
+		h.stop(t)
+		if strings.Contains(logs.String(), f.token) {
+			t.Errorf("the bot token reached the log:\n%s", logs.String())
+		}
+		for _, c := range f.callsWhere(func(restCall) bool { return true }) {
+			if strings.Contains(string(c.Body), f.token) {
+				t.Errorf("the bot token is in the body of %s %s", c.Method, c.Path)
+			}
+		}
+	})
+	return h
+}
+
+// stop ends Run and checks it returned nil.
+func (h *harness) stop(t testing.TB) {
+	t.Helper()
+	h.cancel()
+	select {
+	case err, ok := <-h.done:
+		if ok && err != nil {
+			t.Errorf("Run = %v; want nil after cancel", err)
+		}
+		if ok {
+			close(h.done)
+		}
+	case <-time.After(60 * time.Second):
+		t.Fatal("Run did not return after cancel")
+	}
+}
+
+// callback waits for the interaction callback of payload in.
+func (h *harness) callback(t testing.TB, in map[string]any) restCall {
+	t.Helper()
+	path := fmt.Sprintf("interactions/%s/%s/callback", in["id"], in["token"])
+	return h.f.waitCall(t, "callback of "+path, func(c restCall) bool { return c.Path == path && c.Status < 300 })
+}
+
+// edit waits for the edit of @original of payload in.
+func (h *harness) edit(t testing.TB, in map[string]any) restCall {
+	t.Helper()
+	path := fmt.Sprintf("webhooks/%s/%s/messages/@original", h.f.appID, in["token"])
+	return h.f.waitCall(t, "edit of "+path, func(c restCall) bool { return c.Method == "PATCH" && c.Path == path })
+}
+
+// replyTo waits for the channel message that references message m.
+func (h *harness) replyTo(t testing.TB, m map[string]any) restCall {
+	t.Helper()
+	return h.f.waitCall(t, "reply to message "+str(m["id"]), func(c restCall) bool {
+		return c.Method == "POST" && c.Status == 200 && str(get(c.JSON, "message_reference", "message_id")) == str(m["id"])
+	})
+}
+
+// ask dispatches /ask from user u and returns the callback.
+func (h *harness) ask(t testing.TB, question string, u fakeUser, extra ...map[string]any) (map[string]any, restCall) {
+	t.Helper()
+	in := h.f.slashCommand("ask", append([]map[string]any{stringOpt("question", question)}, extra...), u, true)
+	h.f.dispatch(t, "INTERACTION_CREATE", in)
+	return in, h.callback(t, in)
+}
+
+func newBot(eng *answer.Engine) *bot.Bot { return bot.New(bot.Options{}, eng, nil, eng.Index, nil) }
+
+func sinkLogger(s *logSink) *slog.Logger {
+	return slog.New(slog.NewTextHandler(s, &slog.HandlerOptions{Level: slog.LevelDebug}))
+}
+
+func botOptsWithModRole() bot.Options {
+	return bot.Options{Moderators: bot.Moderators{DiscordRoleIDs: []string{modRole}}}
+}
