@@ -34,15 +34,15 @@ type fakeDiscord struct {
 	allowPrivileged bool // accept privileged intents in IDENTIFY
 	identifyClose   int  // when not 0, IDENTIFY is answered with this close code
 
-	mu           sync.Mutex     // guards everything below
-	changed      chan struct{}  // closed and replaced when anything below changes
-	calls        []restCall     // every REST request, in order
-	ops          []gatewayOp    // every gateway payload the bot sent, in order
-	closes       []int          // close codes the bot sent
-	conn         *fakeConn      // the live, identified or resumed connection
-	session      *fakeSession   // the gateway session, nil before IDENTIFY
-	handshakes   int            // READY and RESUMED sent
-	limits       []rateLimit    // 429s to return
+	mu           sync.Mutex                  // guards everything below
+	changed      chan struct{}               // closed and replaced when anything below changes
+	calls        []restCall                  // every REST request, in order
+	ops          []gatewayOp                 // every gateway payload the bot sent, in order
+	closes       []int                       // close codes the bot sent
+	conn         *fakeConn                   // the live, identified or resumed connection
+	session      *fakeSession                // the gateway session, nil before IDENTIFY
+	handshakes   int                         // READY and RESUMED sent
+	limits       []rateLimit                 // 429s to return
 	interactions map[string]*fakeInteraction // by token
 	nextID       int64
 }
@@ -116,7 +116,9 @@ func newFakeDiscord(t testing.TB) *fakeDiscord {
 
 func (f *fakeDiscord) apiURL() string { return f.srv.URL + "/api/v9/" }
 
-func (f *fakeDiscord) gatewayURL() string { return "ws" + strings.TrimPrefix(f.srv.URL, "http") + "/gw" }
+func (f *fakeDiscord) gatewayURL() string {
+	return "ws" + strings.TrimPrefix(f.srv.URL, "http") + "/gw"
+}
 
 // id returns a new snowflake.
 func (f *fakeDiscord) id() string {
@@ -239,7 +241,9 @@ func (f *fakeDiscord) serveREST(w http.ResponseWriter, r *http.Request) {
 	json.NewEncoder(w).Encode(resp)
 }
 
-func apiError(code int, msg string) map[string]any { return map[string]any{"message": msg, "code": code} }
+func apiError(code int, msg string) map[string]any {
+	return map[string]any{"message": msg, "code": code}
+}
 
 // route answers one REST request as Discord would.
 func (f *fakeDiscord) route(method, path string, call restCall) (int, any, map[string]string) {
@@ -635,7 +639,7 @@ func (f *fakeDiscord) slashCommand(name string, options []map[string]any, u fake
 	}
 	in := map[string]any{
 		"id": id, "application_id": f.appID, "type": 2, "token": token, "version": 1,
-		"data": map[string]any{"id": "1100000000000000001", "name": name, "type": 1, "options": opts},
+		"data":   map[string]any{"id": "1100000000000000001", "name": name, "type": 1, "options": opts},
 		"locale": "en-US", "app_permissions": "2248473465835073", "entitlements": []any{},
 	}
 	if inGuild {
