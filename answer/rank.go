@@ -26,6 +26,7 @@ type Weights struct {
 	Neighbour             float64 // share of each adjacent sentence's score
 	Paragraph             float64 // share of the other sentences' scores in the same paragraph
 	Context               float64 // credit every sentence of an article gets for a question term in the article's title
+	Exact                 float64 // per question word found in the sentence as typed (not only as a stem), times its idf
 	Bigram                float64 // per pair of question terms adjacent in the sentence too, times their mean idf
 	Fuzzy                 float64 // weight of a term matched only by spelling similarity
 	Synonym               float64 // weight of a synonym's term
@@ -43,6 +44,7 @@ var DefaultWeights = Weights{
 	Neighbour:    0.15,
 	Paragraph:    0,
 	Bigram:       0.3,
+	Exact:        0.3,
 	Context:      0.8,
 	Fuzzy:        0.8,
 	Synonym:      0.6,
@@ -255,7 +257,7 @@ func rank(ix *corpus.Index, qr *query, n int, w *Weights, sc *scratch) []cand {
 	newest := newestArticle(ix, qr.recent)
 	for i := range cs {
 		s := cs[i].sent
-		cs[i].score += w.Bigram * bigrams(ix, qr, s)
+		cs[i].score += w.Bigram*bigrams(ix, qr, s) + w.Exact*exact(ix, qr, s)
 		boost := 1.0
 		if qr.kind != kindOther && satisfies(qr.kind, ix.Text(s), ix.Articles[ix.Sentences[s].Article].Date) {
 			boost += w.TypeBoost
@@ -295,6 +297,26 @@ func bigrams(ix *corpus.Index, qr *query, s int) float64 {
 			}
 			if (j+1 < len(terms) && terms[j+1] == tb) || (j+2 < len(terms) && terms[j+2] == tb) {
 				sum += (qr.terms[a].idf + qr.terms[b].idf) / 2
+				break
+			}
+		}
+	}
+	return sum
+}
+
+// exact sums the idf of the question's words that sentence s holds as
+// typed, folded: "minister" in a question prefers "Minister" to "ministers".
+func exact(ix *corpus.Index, qr *query, s int) float64 {
+	text := ix.Text(s)
+	toks := corpus.Analyze(text)
+	var sum float64
+	for _, t := range qr.terms {
+		if t.weight < 1 {
+			continue // fuzzy and synonym matches are not as typed
+		}
+		for _, tok := range toks {
+			if tok.Term == ix.TermText(t.id) && corpus.Fold(text[tok.Start:tok.End]) == t.word {
+				sum += t.idf
 				break
 			}
 		}

@@ -257,6 +257,9 @@ func (b *builder) add(a Article, paras []span) bool {
 	if len(sents) == 0 {
 		return false
 	}
+	// Only a title the article gives says what it is about; one made from
+	// the lead sentence would credit the lead's words to every sentence.
+	context := b.titleTerms(a.Title)
 	if a.Title == "" {
 		a.Title = headline(a.Text[sents[0].Start:sents[0].End])
 	}
@@ -288,7 +291,7 @@ func (b *builder) add(a Article, paras []span) bool {
 		}
 	}
 	ix.artLen = append(ix.artLen, artLen)
-	ix.context = append(ix.context, b.titleTerms(a.Title))
+	ix.context = append(ix.context, context)
 	for id, n := range b.count {
 		ix.artPost[id] = append(ix.artPost[id], Posting{ID: art, TF: n})
 	}

@@ -1,0 +1,161 @@
+package answer
+
+import (
+	"encoding/json"
+	"strings"
+	"sync"
+	"testing"
+)
+
+var (
+	seedsOnce   sync.Once
+	seedsEngine *Engine
+)
+
+func seedEngine(t testing.TB) *Engine {
+	seedsOnce.Do(func() { seedsEngine = loadEngine(t, "") })
+	return seedsEngine
+}
+
+func TestBadInput(t *testing.T) {
+	e := seedEngine(t)
+	tests := []struct{ name, q string }{
+		{"empty", ""},
+		{"blank", "   \t\n"},
+		{"oversize", strings.Repeat("defence minister ", 6000)},
+		{"control characters", "\x00\x01\x1b[31m\x7f"},
+		{"invalid UTF-8", "\xff\xfe\xfd"},
+		{"stop words only", "what is the"},
+		{"punctuation only", "?!?... ---"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := e.Ask(tt.q, 3)
+			if res.Answered || res.Answer == "" || len(res.Citations) != 0 {
+				t.Errorf("Ask(%.40q) = answered %v, answer %q, %d citations; want a refusal with a message", tt.q, res.Answered, res.Answer, len(res.Citations))
+			}
+			if len(res.Question) > DefaultMaxQuestion {
+				t.Errorf("Ask(%.40q) echoed %d bytes of the question", tt.q, len(res.Question))
+			}
+		})
+	}
+}
+
+func TestCleanKeepsTextSafe(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"who\x00 is\tthere?", "who is there?"},
+		{"\xffhello\u200b world", "hello world"},
+		{"  <b>bold</b>  ", "<b>bold</b>"},
+	}
+	for _, tt := range tests {
+		if got := Clean(tt.in); got != tt.want {
+			t.Errorf("Clean(%q) = %q; want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestRefusalNamesWhatIsMissing(t *testing.T) {
+	res := seedEngine(t).Ask("What is the population of Peru?", 3)
+	if res.Answered || !strings.Contains(res.Answer, "Peru") {
+		t.Errorf("Ask(Peru) = %+v; want a refusal naming Peru", res)
+	}
+}
+
+func TestAnswerResolvesRelativeDates(t *testing.T) {
+	res := seedEngine(t).Ask("when did giang meet khamliang in vientiane?", 3)
+	if !res.Answered || !strings.Contains(res.Answer, "Thursday = 2026-02-05") {
+		t.Errorf("answer = %q; want the article's Thursday resolved to 2026-02-05", res.Answer)
+	}
+	if got := resolveDates("They met on May 6.", "2021-05-10"); got != "May 6 = 2021-05-06" {
+		t.Errorf("resolveDates(May 6, 2021-05-10) = %q; want %q", got, "May 6 = 2021-05-06")
+	}
+	if got := resolveDates("They met on December 30.", "2021-01-04"); got != "December 30 = 2020-12-30" {
+		t.Errorf("resolveDates(December 30, 2021-01-04) = %q; want the year before", got)
+	}
+	if got := resolveDates("They met on May 6.", ""); got != "" {
+		t.Errorf("resolveDates without an article date = %q; want none", got)
+	}
+}
+
+func TestRecencyPrefersNewestArticle(t *testing.T) {
+	res := seedEngine(t).Ask("who is laos's defence minister now?", 3)
+	if !res.Answered || res.Citations[0].Date != "2026-02-05" || !strings.Contains(res.Citations[0].Sentence, "Khamliang") {
+		t.Errorf("first citation = %+v; want the 2026 article naming Khamliang", res.Citations)
+	}
+}
+
+func TestFuzzyNames(t *testing.T) {
+	res := seedEngine(t).Ask("what did chansamon chanyalat thank vietnam for?", 3)
+	if !res.Answered {
+		t.Fatalf("refused: %s", res.Answer)
+	}
+	if d := res.Citations[0].Doc; d != "000_4284e16642b1629c.txt" && d != "001_7ed4a9750f31c40a.txt" {
+		t.Errorf("first citation from %s; want a thanks sentence from 000 or 001", d)
+	}
+}
+
+func TestDeterministic(t *testing.T) {
+	e := seedEngine(t)
+	q := "what did giang & chansamone sign at the end of the son la talks?"
+	a, _ := json.Marshal(e.Ask(q, 5))
+	b, _ := json.Marshal(loadEngine(t, "").Ask(q, 5))
+	if string(a) != string(b) {
+		t.Errorf("two engines over the same corpus answer differently:\n%s\n%s", a, b)
+	}
+}
+
+func TestTopCapsCitations(t *testing.T) {
+	e := seedEngine(t)
+	for _, top := range []int{1, 3, 10} {
+		if n := len(e.Ask("defence cooperation between vietnam and laos", top).Citations); n > top || n == 0 {
+			t.Errorf("Ask(top=%d) gave %d citations", top, n)
+		}
+	}
+}
+
+func TestSwap(t *testing.T) {
+	e := loadEngine(t, "")
+	old := e.Index()
+	other := loadEngine(t, "").Index()
+	if got := e.Swap(other); got != old {
+		t.Error("Swap did not return the previous index")
+	}
+	if e.Index() != other {
+		t.Error("Swap did not install the new index")
+	}
+}
+
+// FuzzAsk checks that any question gets a result whose citations are
+// sentences of the corpus, at most top of them, and never a panic.
+func FuzzAsk(f *testing.F) {
+	f.Add("who is laos's defence minister now?", 3)
+	f.Add("<b>@everyone</b> \xff", 1)
+	f.Add("how many how many", 10)
+	f.Fuzz(func(t *testing.T, q string, top int) {
+		e := seedEngine(t)
+		top = top%20 + 1
+		if top < 1 {
+			top = 1
+		}
+		res := e.Ask(q, top)
+		if len(res.Citations) > top {
+			t.Fatalf("%d citations for top %d", len(res.Citations), top)
+		}
+		if res.Answer == "" {
+			t.Fatal("empty answer text")
+		}
+		ix := e.Index()
+		for _, c := range res.Citations {
+			found := false
+			for i := range ix.Sentences {
+				if ix.Text(i) == c.Sentence {
+					found = true
+					break
+				}
+			}
+			if !found {
+				t.Fatalf("cited %q, which is no sentence of the corpus", c.Sentence)
+			}
+		}
+	})
+}
