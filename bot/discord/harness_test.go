@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -178,6 +179,9 @@ func startOn(t *testing.T, f *fakeDiscord, s setup) *harness {
 	go func() { h.done <- a.Run(ctx) }()
 	t.Cleanup(func() {
 		h.stop(t)
+		if t.Failed() || os.Getenv("DISCORD_TEST_LOG") != "" {
+			t.Logf("bot log:\n%s", logs)
+		}
 		if strings.Contains(logs.String(), f.token) {
 			t.Errorf("the bot token reached the log:\n%s", logs.String())
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -26,12 +27,8 @@ func (a *Adapter) answer(ctx context.Context, m *tgbotapi.Message, req bot.Reque
 	if reply.Err != nil {
 		a.log.Info("request refused", "chat", m.Chat.ID, "user", req.UserID, "command", req.Command, "kind", reply.Err.Kind.String())
 	}
-	msg := tgbotapi.NewMessage(m.Chat.ID, bot.RenderTelegram(reply))
-	msg.ParseMode = tgbotapi.ModeHTML
-	msg.ReplyToMessageID = m.MessageID
-	msg.AllowSendingWithoutReply = true
-	msg.DisableWebPagePreview = true
-	if strings.TrimSpace(msg.Text) == "" {
+	msg := outMessage{chatID: m.Chat.ID, replyTo: m.MessageID, text: bot.RenderTelegram(reply), html: true}
+	if strings.TrimSpace(msg.text) == "" {
 		a.log.Warn("empty reply not sent", "chat", m.Chat.ID, "command", req.Command)
 		return
 	}
@@ -42,29 +39,29 @@ func (a *Adapter) answer(ctx context.Context, m *tgbotapi.Message, req bot.Reque
 // after the wait Telegram asks for on 429, to the new chat id when a group
 // became a supergroup, and retrying network failures a bounded number of
 // times. What cannot be delivered is logged.
-func (a *Adapter) send(ctx context.Context, msg tgbotapi.MessageConfig, reply bot.Reply) {
+func (a *Adapter) send(ctx context.Context, msg outMessage, reply bot.Reply) {
 	bo := a.backoff()
 	floods, failures := 0, 0
 	for {
-		_, err := call[tgbotapi.Message](ctx, a.api, a.opts.RequestTimeout, "sendMessage", msg)
+		_, err := call[tgbotapi.Message](ctx, a.api, a.opts.RequestTimeout, "sendMessage", msg.params())
 		if err == nil || ctx.Err() != nil {
 			return
 		}
 		code, desc := apiCode(err), strings.ToLower(apiDescription(err))
 		switch {
-		case code == http.StatusBadRequest && msg.ParseMode != "" && strings.Contains(desc, "can't parse entities"):
-			a.log.Warn("Telegram rejected the reply's HTML; sending it as plain text", "chat", msg.ChatID, "err", err)
-			msg.ParseMode = ""
-			msg.Text = clipUTF16(bot.RenderText(reply), bot.TelegramMaxText)
+		case code == http.StatusBadRequest && msg.html && strings.Contains(desc, "can't parse entities"):
+			a.log.Warn("Telegram rejected the reply's HTML; sending it as plain text", "chat", msg.chatID, "err", err)
+			msg.html = false
+			msg.text = clipUTF16(bot.RenderText(reply), bot.TelegramMaxText)
 			continue
 		case code == http.StatusBadRequest && migratedTo(err) != 0:
-			a.log.Info("group became a supergroup; replying there", "chat", msg.ChatID, "to", migratedTo(err))
-			msg.ChatID = migratedTo(err)
+			a.log.Info("group became a supergroup; replying there", "chat", msg.chatID, "to", migratedTo(err))
+			msg.chatID = migratedTo(err)
 			continue
 		case code == http.StatusTooManyRequests && floods < maxFloodWaits:
 			floods++
 			wait := retryAfter(err)
-			a.log.Warn("flood control; waiting before resending", "chat", msg.ChatID, "retry_after", wait)
+			a.log.Warn("flood control; waiting before resending", "chat", msg.chatID, "retry_after", wait)
 			if a.sleep(ctx, wait) != nil {
 				return
 			}
@@ -72,15 +69,39 @@ func (a *Adapter) send(ctx context.Context, msg tgbotapi.MessageConfig, reply bo
 		case (code == 0 || code >= 500) && failures < a.opts.SendRetries:
 			failures++
 			wait := bo.next()
-			a.log.Warn("sendMessage failed; retrying", "chat", msg.ChatID, "attempt", failures, "in", wait, "err", err)
+			a.log.Warn("sendMessage failed; retrying", "chat", msg.chatID, "attempt", failures, "in", wait, "err", err)
 			if a.sleep(ctx, wait) != nil {
 				return
 			}
 			continue
 		}
-		a.log.Error("reply not delivered", "chat", msg.ChatID, "err", err)
+		a.log.Error("reply not delivered", "chat", msg.chatID, "err", err)
 		return
 	}
+}
+
+// An outMessage is a reply to send with sendMessage.
+type outMessage struct {
+	chatID  int64
+	replyTo int    // the message replied to
+	text    string // HTML when html is set, else plain text
+	html    bool
+}
+
+// params are sendMessage's parameters, as tgbotapi's MessageConfig would
+// send them, minus its "entities":null.
+func (o outMessage) params() tgbotapi.Params {
+	p := tgbotapi.Params{
+		"chat_id":                     strconv.FormatInt(o.chatID, 10),
+		"text":                        o.text,
+		"disable_web_page_preview":    "true",
+		"allow_sending_without_reply": "true",
+	}
+	p.AddNonZero("reply_to_message_id", o.replyTo)
+	if o.html {
+		p["parse_mode"] = tgbotapi.ModeHTML
+	}
+	return p
 }
 
 func migratedTo(err error) int64 {

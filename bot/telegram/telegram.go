@@ -12,6 +12,7 @@ package telegram
 import (
 	"context"
 	"crypto/subtle"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -325,7 +326,7 @@ func (a *Adapter) poll(ctx context.Context, handle func(context.Context, tgbotap
 	bo := a.backoff()
 	for ctx.Err() == nil {
 		cfg := tgbotapi.UpdateConfig{Offset: offset, Limit: 100, Timeout: timeout, AllowedUpdates: []string{"message"}}
-		updates, err := call[[]tgbotapi.Update](ctx, a.api, callTimeout, "getUpdates", cfg)
+		raws, err := call[[]json.RawMessage](ctx, a.api, callTimeout, "getUpdates", cfg)
 		if ctx.Err() != nil {
 			break
 		}
@@ -346,15 +347,37 @@ func (a *Adapter) poll(ctx context.Context, handle func(context.Context, tgbotap
 			continue
 		}
 		bo.reset()
-		for _, u := range updates {
+		for _, raw := range raws {
+			u, err := decodeUpdate(raw)
 			if u.UpdateID < offset {
 				continue // already handled: Telegram resent it
 			}
 			offset = u.UpdateID + 1
+			if err != nil {
+				// One update we cannot read must not block the ones after it.
+				a.log.Warn("skipping an undecodable update", "update", u.UpdateID, "err", err)
+				continue
+			}
 			handle(ctx, u)
 		}
 	}
 	return nil
+}
+
+// decodeUpdate decodes one update. When the update as a whole does not
+// decode, it still returns its update_id if that can be read, so that the
+// poll can move past it.
+func decodeUpdate(raw json.RawMessage) (tgbotapi.Update, error) {
+	var u tgbotapi.Update
+	err := json.Unmarshal(raw, &u)
+	if err != nil {
+		var id struct {
+			UpdateID int `json:"update_id"`
+		}
+		json.Unmarshal(raw, &id) // best effort; 0 when unreadable
+		u = tgbotapi.Update{UpdateID: id.UpdateID}
+	}
+	return u, err
 }
 
 // serveWebhook receives updates on the webhook until ctx ends.
