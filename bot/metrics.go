@@ -1,0 +1,114 @@
+package bot
+
+import (
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/corpusbot/corpusbot/corpus"
+)
+
+// Metrics is a Recorder that keeps Prometheus metrics: requests and
+// questions by platform and outcome, answer latency, reloads by outcome,
+// rate-limited requests, and the size of the corpus served.
+type Metrics struct {
+	requests      *prometheus.CounterVec
+	questions     *prometheus.CounterVec
+	latency       *prometheus.HistogramVec
+	rateLimited   *prometheus.CounterVec
+	reloads       *prometheus.CounterVec
+	reloadSeconds prometheus.Histogram
+	index         atomic.Pointer[func() *corpus.Index]
+}
+
+// NewMetrics returns Metrics registered with reg. The corpus gauges read 0
+// until Watch names the index to report on.
+func NewMetrics(reg prometheus.Registerer) *Metrics {
+	m := &Metrics{
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "corpusbot_requests_total",
+			Help: "Requests handled, by platform, command and outcome.",
+		}, []string{"platform", "command", "outcome"}),
+		questions: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "corpusbot_questions_total",
+			Help: "Questions (the ask command), by platform and outcome: answered, unanswered, invalid, rate_limited.",
+		}, []string{"platform", "outcome"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "corpusbot_answer_latency_seconds",
+			Help:    "Time to answer a question, by platform.",
+			Buckets: []float64{.00005, .0001, .00025, .0005, .001, .0025, .005, .01, .025, .05, .1, .25, 1},
+		}, []string{"platform"}),
+		rateLimited: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "corpusbot_rate_limited_total",
+			Help: "Requests refused for asking too fast, by platform.",
+		}, []string{"platform"}),
+		reloads: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "corpusbot_reloads_total",
+			Help: "Corpus reloads, by outcome: ok or failed.",
+		}, []string{"outcome"}),
+		reloadSeconds: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "corpusbot_reload_duration_seconds",
+			Help:    "Time to load a corpus and swap it in.",
+			Buckets: prometheus.ExponentialBuckets(0.001, 4, 8),
+		}),
+	}
+	articles := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "corpusbot_corpus_articles",
+		Help: "Articles in the corpus served.",
+	}, func() float64 { return m.corpusSize(func(ix *corpus.Index) int { return len(ix.Articles) }) })
+	sentences := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "corpusbot_corpus_sentences",
+		Help: "Sentences in the corpus served.",
+	}, func() float64 { return m.corpusSize(func(ix *corpus.Index) int { return len(ix.Sentences) }) })
+	reg.MustRegister(m.requests, m.questions, m.latency, m.rateLimited, m.reloads, m.reloadSeconds, articles, sentences)
+	for _, p := range []string{Discord, Telegram, Console, HTTP} {
+		for _, o := range []string{OutcomeAnswered, OutcomeUnanswered} {
+			m.questions.WithLabelValues(p, o) // show zeros rather than nothing
+		}
+	}
+	m.reloads.WithLabelValues("ok")
+	m.reloads.WithLabelValues("failed")
+	return m
+}
+
+// Watch makes the corpus gauges report on the index index returns.
+func (m *Metrics) Watch(index func() *corpus.Index) { m.index.Store(&index) }
+
+func (m *Metrics) corpusSize(size func(*corpus.Index) int) float64 {
+	f := m.index.Load()
+	if f == nil {
+		return 0
+	}
+	ix := (*f)()
+	if ix == nil {
+		return 0
+	}
+	return float64(size(ix))
+}
+
+// Handled counts a request.
+func (m *Metrics) Handled(e Event) {
+	m.requests.WithLabelValues(e.Platform, e.Command, e.Outcome).Inc()
+	if e.Outcome == OutcomeRateLimited {
+		m.rateLimited.WithLabelValues(e.Platform).Inc()
+	}
+	if e.Command == "ask" {
+		m.questions.WithLabelValues(e.Platform, e.Outcome).Inc()
+		if e.Outcome == OutcomeAnswered || e.Outcome == OutcomeUnanswered {
+			m.latency.WithLabelValues(e.Platform).Observe(e.Latency.Seconds())
+		}
+	}
+}
+
+// Reloaded counts a reload.
+func (m *Metrics) Reloaded(ok bool, took time.Duration) {
+	outcome := "ok"
+	if !ok {
+		outcome = "failed"
+	}
+	m.reloads.WithLabelValues(outcome).Inc()
+	m.reloadSeconds.Observe(took.Seconds())
+}
+
+var _ Recorder = (*Metrics)(nil)
