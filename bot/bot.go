@@ -218,7 +218,7 @@ func (b *Bot) route(ctx context.Context, r Request, name string, cmd Command, kn
 	}
 	if cmd.ModeratorsOnly && !b.opts.Moderators.Allows(r) {
 		return Reply{Private: true, Err: &Error{Kind: Forbidden,
-			Message: "Sorry, only moderators may use /" + name + "; nothing was changed."}}, OutcomeForbidden
+			Message: "Sorry, you are not allowed to use /" + name + ": only moderators may. Nothing was changed."}}, OutcomeForbidden
 	}
 	return cmd.handle(b, ctx, r)
 }
