@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 	"unicode/utf16"
+	"unicode/utf8"
 )
 
 // fakeAPI is a Bot API server for tests, on 127.0.0.1. It speaks the Bot
@@ -178,13 +179,18 @@ func (f *fakeAPI) pushRaw(kind string, raw []byte) int {
 func (f *fakeAPI) pushLocked(kind string, body []byte) int {
 	id := f.nextID
 	f.nextID++
+	f.updates = append(f.updates, fakeUpdate{id: id, kind: kind, raw: updateJSON(id, kind, body)})
+	f.notifyLocked()
+	return id
+}
+
+// updateJSON is the update object {"update_id": id, kind: body}.
+func updateJSON(id int, kind string, body []byte) []byte {
 	var b bytes.Buffer
 	fmt.Fprintf(&b, `{"update_id":%d,%q:`, id, kind)
 	b.Write(body)
 	b.WriteByte('}')
-	f.updates = append(f.updates, fakeUpdate{id: id, kind: kind, raw: b.Bytes()})
-	f.notifyLocked()
-	return id
+	return b.Bytes()
 }
 
 // A sendOpt adjusts a message a user sends.
@@ -210,6 +216,21 @@ func noEntities() sendOpt { return func(m *tgMessage) { m.Entities = nil } }
 func (f *fakeAPI) say(chat tgChat, from tgUser, text string, opts ...sendOpt) int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	id, body := f.composeLocked(chat, from, text, opts...)
+	f.pushLocked("message", body)
+	return id
+}
+
+// compose makes a message from user in chat, as say does, without queueing
+// it: for the webhook, which the test posts to itself. It returns the
+// message id and the message object.
+func (f *fakeAPI) compose(chat tgChat, from tgUser, text string, opts ...sendOpt) (int, []byte) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.composeLocked(chat, from, text, opts...)
+}
+
+func (f *fakeAPI) composeLocked(chat tgChat, from tgUser, text string, opts ...sendOpt) (int, []byte) {
 	m := f.newMessageLocked(chat, from)
 	m.Text = text
 	m.Entities = commandEntities(text)
@@ -220,8 +241,7 @@ func (f *fakeAPI) say(chat tgChat, from tgUser, text string, opts ...sendOpt) in
 	if err != nil {
 		f.t.Fatal(err)
 	}
-	f.pushLocked("message", body)
-	return m.MessageID
+	return m.MessageID, body
 }
 
 // sayKind queues an update of kind (message, edited_message, channel_post)
@@ -622,6 +642,10 @@ func (f *fakeAPI) sendMessage(w http.ResponseWriter, p url.Values) {
 		return
 	}
 	text := p.Get("text")
+	if !utf8.ValidString(text) {
+		f.badRequest(w, "sendMessage", p, "text must be encoded in UTF-8")
+		return
+	}
 	plain := text
 	switch mode := p.Get("parse_mode"); mode {
 	case "":

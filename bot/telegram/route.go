@@ -94,8 +94,9 @@ func parseCommand(text string, entities []tgbotapi.MessageEntity) (command, bool
 	if end < 2 || text[0] != '/' {
 		return command{}, false
 	}
-	name, target, _ := strings.Cut(text[1:end], "@")
-	if !validName(name, maxCommandName) || (target != "" && !validName(target, 64)) {
+	// "/ask@" names no bot: it is not a command for any.
+	name, target, addressed := strings.Cut(text[1:end], "@")
+	if !validName(name, maxCommandName) || (addressed && !validName(target, 64)) {
 		return command{}, false
 	}
 	rest := text[end:]

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -473,9 +474,9 @@ func TestPollingSurvivesDroppedConnections(t *testing.T) {
 	h.fake.waitFor("the first poll", func() bool {
 		return len(h.fake.calls) > 0 && h.fake.calls[len(h.fake.calls)-1].Method == "getUpdates"
 	})
-	// The poll now waiting will be answered; the next three fail: two
-	// dropped connections and a 502.
-	h.fake.fail("getUpdates", dropFault(), errFault(502, "Bad Gateway"), dropFault())
+	// The poll now waiting will be answered; the next four fail: two
+	// dropped connections, a 502 and a 429 whose retry_after is waited out.
+	h.fake.fail("getUpdates", dropFault(), errFault(502, "Bad Gateway"), floodFault(1), dropFault())
 	id := h.fake.say(aliceChat, alice, "/help")
 	h.fake.waitReply(aliceChat.ID, id)
 	later := h.fake.say(aliceChat, alice, "/sources")
@@ -487,8 +488,19 @@ func TestPollingSurvivesDroppedConnections(t *testing.T) {
 			failed++
 		}
 	}
-	if failed != 3 {
-		t.Errorf("%d failed polls; want 3", failed)
+	if failed != 4 {
+		t.Errorf("%d failed polls; want 4", failed)
+	}
+	h.mu.Lock()
+	slept := slices.Clone(h.slept)
+	h.mu.Unlock()
+	if !slices.Contains(slept, time.Second) {
+		t.Errorf("the adapter waited %v between polls; want the 429's retry_after (1s) among them", slept)
+	}
+	for _, d := range slept {
+		if d != time.Second && d > 10*time.Millisecond {
+			t.Errorf("a backoff of %v; want at most MaxBackoff (10ms)", d)
+		}
 	}
 	if n := len(h.fake.sentTo(aliceChat.ID)); n != 2 {
 		t.Errorf("%d replies after the failures; want 2, one per message", n)
@@ -602,7 +614,9 @@ func TestHostileInputGetsAPoliteEscapedReply(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			id := h.fake.say(aliceChat, alice, tt.text)
-			got := h.fake.waitReply(aliceChat.ID, id).Get("text") // the fake has parsed it as HTML
+			p := h.fake.waitReply(aliceChat.ID, id)
+			checkReplyShape(t, p, aliceChat, id) // accepted as HTML, not by the plain-text fallback
+			got := p.Get("text")
 			if !strings.Contains(got, tt.want) {
 				t.Errorf("reply to %.40q = %q; want it to contain %q", tt.text, got, tt.want)
 			}
@@ -619,7 +633,9 @@ func TestHostileInputGetsAPoliteEscapedReply(t *testing.T) {
 		body := []byte(`{"message_id":` + strconv.Itoa(m.MessageID) + `,"from":{"id":1001,"is_bot":false,"first_name":"Alice"},` +
 			`"chat":{"id":1001,"type":"private"},"date":1700000000,"text":"who ` + "\xff\xfe<b>\xc3" + ` is & the Lao defence minister?"}`)
 		f.pushRaw("message", body)
-		got := f.waitReply(aliceChat.ID, m.MessageID).Get("text")
+		p := f.waitReply(aliceChat.ID, m.MessageID)
+		checkReplyShape(t, p, aliceChat, m.MessageID)
+		got := p.Get("text")
 		if !strings.Contains(got, "Lao") && !strings.Contains(got, "corpus") {
 			t.Errorf("reply to invalid UTF-8 = %q; want an answer or a polite refusal", got)
 		}
