@@ -3,7 +3,6 @@ package answer
 import (
 	"math"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 
@@ -62,6 +61,7 @@ type qterm struct {
 	weight float64 // occurrences in the question, less for fuzzy matches
 	idf    float64 // over sentences
 	aidf   float64 // over articles
+	form   int     // word's number among the term's forms (corpus.Index.Form), or -1
 }
 
 // A query is an analysed question.
@@ -90,10 +90,15 @@ func parse(ix *corpus.Index, q string, w *Weights) query {
 				return i
 			}
 		}
+		form := -1
+		if f, ok := ix.Form(id, word); ok {
+			form = int(f)
+		}
 		qr.terms = append(qr.terms, qterm{
 			id: id, word: word, weight: w,
 			idf:  idf(nS, len(ix.Postings(id))),
 			aidf: idf(nA, len(ix.ArticlePostings(id))),
+			form: form,
 		})
 		return len(qr.terms) - 1
 	}
@@ -224,14 +229,18 @@ func rank(ix *corpus.Index, qr *query, n int, w *Weights, sc *scratch) []cand {
 	for _, t := range qr.terms {
 		qmass += t.weight * t.idf
 	}
-	for _, id := range sc.touched {
-		sc.para[ix.Sentences[id].Paragraph] += sc.sent[id]
+	if w.Paragraph != 0 {
+		for _, id := range sc.touched {
+			sc.para[ix.Sentences[id].Paragraph] += sc.sent[id]
+		}
 	}
 	for _, id := range sc.touched {
 		s := int(id)
 		a := ix.Sentences[s].Article
 		score := sc.sent[s] + sc.ctx[a]
-		score += w.Paragraph * (sc.para[ix.Sentences[s].Paragraph] - sc.sent[s])
+		if w.Paragraph != 0 {
+			score += w.Paragraph * (sc.para[ix.Sentences[s].Paragraph] - sc.sent[s])
+		}
 		if artMax > 0 {
 			score += w.Article * qmass * sc.art[a] / artMax
 		}
@@ -242,41 +251,113 @@ func rank(ix *corpus.Index, qr *query, n int, w *Weights, sc *scratch) []cand {
 		if s+1 < end {
 			score += w.Neighbour * sc.sent[s+1]
 		}
-		sc.cands = append(sc.cands, cand{s, score})
+		sc.cands = pushBest(sc.cands, cand{s, score}, rerankDepth)
 	}
 	cs := sc.cands
-	sort.Slice(cs, func(i, j int) bool {
-		if cs[i].score != cs[j].score {
-			return cs[i].score > cs[j].score
-		}
-		return cs[i].sent < cs[j].sent
-	})
-	if len(cs) > rerankDepth {
-		cs = cs[:rerankDepth]
+	slices.SortFunc(cs, byScore)
+	return rerank(ix, qr, cs, n, w)
+}
+
+// byScore orders candidates best first; ties go to the earlier sentence.
+func byScore(a, b cand) int {
+	switch {
+	case a.score > b.score:
+		return -1
+	case a.score < b.score:
+		return 1
 	}
+	return a.sent - b.sent
+}
+
+// pushBest adds c to best, a min-heap (by byScore, worst at the root) of at
+// most k candidates, unless k better ones are there already.
+func pushBest(best []cand, c cand, k int) []cand {
+	if len(best) == k {
+		if byScore(c, best[0]) >= 0 {
+			return best
+		}
+		best[0] = c
+		siftDown(best, 0)
+		return best
+	}
+	best = append(best, c)
+	for i := len(best) - 1; i > 0; {
+		p := (i - 1) / 2
+		if byScore(best[i], best[p]) <= 0 {
+			break
+		}
+		best[i], best[p] = best[p], best[i]
+		i = p
+	}
+	return best
+}
+
+func siftDown(h []cand, i int) {
+	for {
+		worst, l, r := i, 2*i+1, 2*i+2
+		if l < len(h) && byScore(h[l], h[worst]) > 0 {
+			worst = l
+		}
+		if r < len(h) && byScore(h[r], h[worst]) > 0 {
+			worst = r
+		}
+		if worst == i {
+			return
+		}
+		h[i], h[worst] = h[worst], h[i]
+		i = worst
+	}
+}
+
+// rerank adds the bigram and exact-form bonuses to cs, the best candidates
+// by score, applies the question-type and recency boosts, and returns the
+// best n, best first.
+//
+// A question-type boost needs the sentence's text matched against a
+// pattern, so it is only checked for a candidate whose boosted score could
+// still reach the n best of those reranked so far.
+func rerank(ix *corpus.Index, qr *query, cs []cand, n int, w *Weights) []cand {
 	newest := newestArticle(ix, qr.recent)
-	for i := range cs {
-		s := cs[i].sent
-		cs[i].score += w.Bigram*bigrams(ix, qr, s) + w.Exact*exact(ix, qr, s)
-		boost := 1.0
-		if qr.kind != kindOther && satisfies(qr.kind, ix.Text(s), ix.Articles[ix.Sentences[s].Article].Date) {
-			boost += w.TypeBoost
+	kept := cs[:0]
+	for _, c := range cs {
+		s := c.sent
+		c.score += w.Bigram*bigrams(ix, qr, s) + w.Exact*exact(ix, qr, s)
+		recent := newest >= 0 && int(ix.Sentences[s].Article) == newest
+		if qr.kind != kindOther {
+			best := max(c.score*boost(true, recent, w), c.score*boost(false, recent, w))
+			if len(kept) >= n && best < kept[n-1].score {
+				continue // cannot reach the n best, even boosted
+			}
+			c.score *= boost(satisfies(qr.kind, ix.Text(s), ix.Articles[ix.Sentences[s].Article].Date), recent, w)
+		} else {
+			c.score *= boost(false, recent, w)
 		}
-		if newest >= 0 && int(ix.Sentences[s].Article) == newest {
-			boost += w.RecencyBoost
+		// Insert c in order, keeping at most n.
+		i, _ := slices.BinarySearchFunc(kept, c, byScore)
+		if i >= n {
+			continue
 		}
-		cs[i].score *= boost
+		if len(kept) < n {
+			kept = append(kept, cand{})
+		}
+		copy(kept[i+1:], kept[i:])
+		kept[i] = c
 	}
-	sort.SliceStable(cs, func(i, j int) bool {
-		if cs[i].score != cs[j].score {
-			return cs[i].score > cs[j].score
-		}
-		return cs[i].sent < cs[j].sent
-	})
-	if len(cs) > n {
-		cs = cs[:n]
+	return kept
+}
+
+// boost is the factor a candidate's score is multiplied by: TypeBoost when
+// the sentence holds what the question asks for, RecencyBoost when it is
+// from the newest article.
+func boost(typed, recent bool, w *Weights) float64 {
+	b := 1.0
+	if typed {
+		b += w.TypeBoost
 	}
-	return cs
+	if recent {
+		b += w.RecencyBoost
+	}
+	return b
 }
 
 // bigrams sums the mean idf of each pair of terms that stand next to each
@@ -307,15 +388,14 @@ func bigrams(ix *corpus.Index, qr *query, s int) float64 {
 // exact sums the idf of the question's words that sentence s holds as
 // typed, folded: "minister" in a question prefers "Minister" to "ministers".
 func exact(ix *corpus.Index, qr *query, s int) float64 {
-	text := ix.Text(s)
-	toks := corpus.Analyze(text)
+	terms, forms := ix.SentenceTerms(s), ix.SentenceForms(s)
 	var sum float64
 	for _, t := range qr.terms {
-		if t.weight < 1 {
+		if t.weight < 1 || t.form < 0 {
 			continue // fuzzy and synonym matches are not as typed
 		}
-		for _, tok := range toks {
-			if tok.Term == ix.TermText(t.id) && corpus.Fold(text[tok.Start:tok.End]) == t.word {
+		for j, id := range terms {
+			if id == t.id && int(forms[j]) == t.form {
 				sum += t.idf
 				break
 			}

@@ -49,8 +49,13 @@ type Index struct {
 	artPost   [][]Posting // by TermID: the articles holding the term
 	sentTerms []TermID    // every sentence's terms in order, one after another
 	sentOff   []uint32    // sentence i's terms are sentTerms[sentOff[i]:sentOff[i+1]]
-	artLen    []uint32    // terms in each article
-	artFirst  []uint32    // the first sentence of each article
+	// sentForms parallels sentTerms: which of its term's forms each word
+	// has, as an index into forms[term]; forms lists, by TermID, the
+	// distinct folded words that analyse to the term.
+	sentForms []uint16
+	forms     [][]string
+	artLen    []uint32 // terms in each article
+	artFirst  []uint32 // the first sentence of each article
 	// context holds, for each article, the sorted terms of its title: what
 	// a question names to say which article it means.
 	context  [][]TermID
@@ -58,10 +63,17 @@ type Index struct {
 	avgSent  float64
 	avgArt   float64
 	// surface maps each folded word of the corpus to its term, for fuzzy
-	// matching of words a question spells differently; byInitial lists
-	// those words by their first byte.
-	surface   map[string]TermID
-	byInitial map[byte][]string
+	// matching of words a question spells differently; byShape lists those
+	// words by their first byte and length.
+	surface map[string]TermID
+	byShape map[shape][]string
+}
+
+// A shape is what fuzzy matching looks up a word by: its first byte and
+// its length.
+type shape struct {
+	initial byte
+	n       int
 }
 
 // Text returns sentence i's text as the article has it.
@@ -87,6 +99,21 @@ func (ix *Index) ArticlePostings(id TermID) []Posting { return ix.artPost[id] }
 
 // SentenceTerms returns sentence i's terms in order.
 func (ix *Index) SentenceTerms(i int) []TermID { return ix.sentTerms[ix.sentOff[i]:ix.sentOff[i+1]] }
+
+// SentenceForms parallels SentenceTerms(i): the form each word has, as
+// numbered by Form.
+func (ix *Index) SentenceForms(i int) []uint16 { return ix.sentForms[ix.sentOff[i]:ix.sentOff[i+1]] }
+
+// Form returns the number of the folded word among the forms of term id in
+// the corpus, and false when no word of the corpus analysed to id has it.
+func (ix *Index) Form(id TermID, word string) (uint16, bool) {
+	for i, f := range ix.forms[id] {
+		if f == word {
+			return uint16(i), true
+		}
+	}
+	return 0, false
+}
 
 // SentenceLen returns how many terms sentence i has.
 func (ix *Index) SentenceLen(i int) int { return int(ix.sentOff[i+1] - ix.sentOff[i]) }
@@ -138,12 +165,11 @@ func (ix *Index) Similar(w string) []TermID {
 		d    int
 	}
 	var cs []cand
-	for _, c := range ix.byInitial[w[0]] {
-		if abs(len(c)-len(w)) > maxD {
-			continue
-		}
-		if d := editDistance(w, c, maxD); d <= maxD {
-			cs = append(cs, cand{c, d})
+	for n := max(len(w)-maxD, 1); n <= len(w)+maxD; n++ {
+		for _, c := range ix.byShape[shape{w[0], n}] {
+			if d := editDistance(w, c, maxD); d <= maxD {
+				cs = append(cs, cand{c, d})
+			}
 		}
 	}
 	sort.Slice(cs, func(i, j int) bool {
@@ -152,11 +178,9 @@ func (ix *Index) Similar(w string) []TermID {
 		}
 		return cs[i].word < cs[j].word
 	})
-	var out []TermID
-	seen := map[TermID]bool{}
+	out := make([]TermID, 0, len(cs))
 	for _, c := range cs {
-		if id := ix.surface[c.word]; !seen[id] {
-			seen[id] = true
+		if id := ix.surface[c.word]; !slices.Contains(out, id) {
 			out = append(out, id)
 		}
 	}
@@ -178,9 +202,12 @@ func editDistance(a, b string, max int) int {
 		return 0
 	}
 	la, lb := len(a), len(b)
-	prev2 := make([]int, lb+1)
-	prev := make([]int, lb+1)
-	cur := make([]int, lb+1)
+	var rows [3][32]int // on the stack for words of up to 31 bytes
+	prev2, prev, cur := rows[0][:0], rows[1][:0], rows[2][:0]
+	if lb+1 > len(rows[0]) {
+		prev2, prev, cur = make([]int, 0, lb+1), make([]int, 0, lb+1), make([]int, 0, lb+1)
+	}
+	prev2, prev, cur = prev2[:lb+1], prev[:lb+1], cur[:lb+1]
 	for j := range prev {
 		prev[j] = j
 	}
@@ -217,10 +244,10 @@ type builder struct {
 func newBuilder() *builder {
 	return &builder{
 		ix: &Index{
-			terms:     map[string]TermID{},
-			surface:   map[string]TermID{},
-			byInitial: map[byte][]string{},
-			sentOff:   []uint32{0},
+			terms:   map[string]TermID{},
+			surface: map[string]TermID{},
+			byShape: map[shape][]string{},
+			sentOff: []uint32{0},
 		},
 		count: map[TermID]uint32{},
 	}
@@ -234,6 +261,7 @@ func (b *builder) term(t string) TermID {
 		b.ix.termText = append(b.ix.termText, t)
 		b.ix.sentPost = append(b.ix.sentPost, nil)
 		b.ix.artPost = append(b.ix.artPost, nil)
+		b.ix.forms = append(b.ix.forms, nil)
 	}
 	return id
 }
@@ -277,7 +305,9 @@ func (b *builder) add(a Article, paras []span) bool {
 			id := b.term(t.Term)
 			ix.sentTerms = append(ix.sentTerms, id)
 			b.count[id]++
-			b.addSurface(a.Text[s.Start+t.Start:s.Start+t.End], id)
+			w := fold(a.Text[s.Start+t.Start : s.Start+t.End])
+			ix.sentForms = append(ix.sentForms, b.form(id, w))
+			b.addSurface(w, id)
 		}
 		ix.sentOff = append(ix.sentOff, uint32(len(ix.sentTerms)))
 		artLen += uint32(len(b.tokens))
@@ -327,8 +357,28 @@ func countOf(ts []TermID, id TermID) int {
 	return n
 }
 
-func (b *builder) addSurface(word string, id TermID) {
-	w := fold(word)
+// noForm numbers the forms of a term beyond the 65,535th, which Form does
+// not find: no English stem has that many.
+const noForm = 1<<16 - 1
+
+// form returns the number of folded word w among the forms of term id,
+// adding it when it is new.
+func (b *builder) form(id TermID, w string) uint16 {
+	fs := b.ix.forms[id]
+	for i, f := range fs {
+		if f == w {
+			return uint16(i)
+		}
+	}
+	if len(fs) >= noForm {
+		return noForm
+	}
+	b.ix.forms[id] = append(fs, w)
+	return uint16(len(fs))
+}
+
+// addSurface records folded word w of term id for fuzzy matching.
+func (b *builder) addSurface(w string, id TermID) {
 	if strings.ContainsRune(w, '\'') {
 		w = strings.TrimSuffix(w, "'s")
 	}
@@ -336,7 +386,8 @@ func (b *builder) addSurface(word string, id TermID) {
 		return
 	}
 	b.ix.surface[w] = id
-	b.ix.byInitial[w[0]] = append(b.ix.byInitial[w[0]], w)
+	k := shape{w[0], len(w)}
+	b.ix.byShape[k] = append(b.ix.byShape[k], w)
 }
 
 // finish completes the index: article postings sorted, lengths averaged,
@@ -353,6 +404,7 @@ func (b *builder) finish() *Index {
 	}
 	ix.Sentences = ix.Sentences[:len(ix.Sentences):len(ix.Sentences)]
 	ix.sentTerms = ix.sentTerms[:len(ix.sentTerms):len(ix.sentTerms)]
+	ix.sentForms = ix.sentForms[:len(ix.sentForms):len(ix.sentForms)]
 	return ix
 }
 
