@@ -2,10 +2,11 @@ package answer
 
 import (
 	"regexp"
-
-	"github.com/corpusbot/corpusbot/corpus"
 	"strings"
 	"unicode"
+	"unicode/utf8"
+
+	"github.com/corpusbot/corpusbot/corpus"
 )
 
 // A kind is what a question asks for.
@@ -25,7 +26,10 @@ var (
 	whereRE = regexp.MustCompile(`(?i)\b(where|which (province|city|country|place|region|town))\b`)
 	countRE = regexp.MustCompile(`(?i)\bhow (many|much)\b`)
 
-	// What answers each kind, found in a sentence's raw text.
+	// What answers each kind, found in a sentence's raw text. The
+	// reranker asks this of many sentences, so hasDate, numbers and
+	// hasPlace match these patterns by hand; kind_test.go checks that
+	// they agree.
 	dateRE   = regexp.MustCompile(`\b(1[0-9]{3}|20[0-9]{2})\b|\b(January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.? [0-9]{1,2}\b|\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b|\b(century|decade)\b`)
 	numberRE = regexp.MustCompile(`(?i)\b([0-9][0-9,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|hundred|thousand|million|billion|dozens?|first|second|third|fourth|fifth)\b`)
 	placeRE  = regexp.MustCompile(`\b(in|at|from|near|to|of) (the )?\p{Lu}`)
@@ -51,11 +55,11 @@ func classify(q string) kind {
 func satisfies(k kind, sentence, date string) bool {
 	switch k {
 	case kindWhen:
-		return dateRE.MatchString(sentence)
+		return hasDate(sentence)
 	case kindCount:
 		return hasNumber(sentence)
 	case kindWhere:
-		return placeRE.MatchString(sentence)
+		return hasPlace(sentence)
 	case kindWho:
 		return hasName(sentence)
 	}
@@ -67,8 +71,9 @@ func hasName(s string) bool {
 	first := true
 	for _, w := range strings.Fields(s) {
 		if !first {
-			r := []rune(w)
-			if len(r) > 1 && unicode.IsUpper(r[0]) && unicode.IsLower(r[1]) {
+			r0, n := utf8.DecodeRuneInString(w)
+			r1, _ := utf8.DecodeRuneInString(w[n:])
+			if len(w) > n && unicode.IsUpper(r0) && unicode.IsLower(r1) {
 				return true
 			}
 		}
@@ -80,8 +85,8 @@ func hasName(s string) bool {
 // hasNumber reports a number in s, written in digits or words, that is not
 // part of a name such as COVID-19.
 func hasNumber(s string) bool {
-	for _, m := range numberRE.FindAllStringIndex(s, -1) {
-		if m[0] >= 2 && s[m[0]-1] == '-' && unicode.IsLetter(rune(s[m[0]-2])) && s[m[0]] >= '0' && s[m[0]] <= '9' {
+	for start := range numbers(s) {
+		if start >= 2 && s[start-1] == '-' && unicode.IsLetter(rune(s[start-2])) && isDigit(s[start]) {
 			continue
 		}
 		return true
@@ -111,9 +116,9 @@ func countsThing(sentence, thing string) bool {
 		return hasNumber(sentence)
 	}
 	toks := corpus.Analyze(sentence)
-	for _, m := range numberRE.FindAllStringIndex(sentence, -1) {
+	for _, end := range numbers(sentence) {
 		for i, t := range toks {
-			if t.Start < m[1] {
+			if t.Start < end {
 				continue
 			}
 			for _, u := range toks[i:min(i+3, len(toks))] {
@@ -125,4 +130,167 @@ func countsThing(sentence, thing string) bool {
 		}
 	}
 	return false
+}
+
+// The hand-written matchers below find what dateRE, numberRE and placeRE
+// find. Like regexp's \b, they see words as runs of ASCII letters, digits
+// and '_'.
+
+func isWordByte(c byte) bool {
+	return c == '_' || isDigit(c) || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+// boundary reports whether \b holds at byte i of s.
+func boundary(s string, i int) bool {
+	return (i > 0 && isWordByte(s[i-1])) != (i < len(s) && isWordByte(s[i]))
+}
+
+// wordEnd returns the end of the run of word bytes that starts at i.
+func wordEnd(s string, i int) int {
+	for i < len(s) && isWordByte(s[i]) {
+		i++
+	}
+	return i
+}
+
+var (
+	months = set("January", "February", "March", "April", "May", "June", "July", "August",
+		"September", "October", "November", "December",
+		"Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct", "Nov", "Dec")
+	dateWords   = set("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "century", "decade")
+	placeWords  = set("in", "at", "from", "near", "to", "of")
+	numberWords = set("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+		"eleven", "twelve", "fifteen", "twenty", "thirty", "forty", "fifty", "hundred", "thousand",
+		"million", "billion", "dozen", "dozens", "first", "second", "third", "fourth", "fifth")
+)
+
+func set(ws ...string) map[string]bool {
+	m := make(map[string]bool, len(ws))
+	for _, w := range ws {
+		m[w] = true
+	}
+	return m
+}
+
+// hasDate reports whether dateRE matches s: a year 1000–2099, a month and
+// a day ("May 6", "Jan. 6"), a weekday, "century" or "decade", each a whole
+// word.
+func hasDate(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !isWordByte(s[i]) {
+			continue
+		}
+		j := wordEnd(s, i)
+		w := s[i:j]
+		switch {
+		case len(w) == 4 && (w[0] == '1' && allDigits(w[1:]) || w[:2] == "20" && allDigits(w[2:])):
+			return true
+		case dateWords[w]:
+			return true
+		case months[w]:
+			k := j
+			if k < len(s) && s[k] == '.' {
+				k++
+			}
+			if k < len(s) && s[k] == ' ' {
+				d := k + 1
+				e := d
+				for e < len(s) && isDigit(s[e]) {
+					e++
+				}
+				if e-d >= 1 && e-d <= 2 && !(e < len(s) && isWordByte(s[e])) {
+					return true
+				}
+			}
+		}
+		i = j
+	}
+	return false
+}
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !isDigit(s[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// hasPlace reports whether placeRE matches s: "in", "at", "from", "near",
+// "to" or "of", a space, and a capital letter, perhaps after "the ".
+func hasPlace(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !isWordByte(s[i]) {
+			continue
+		}
+		j := wordEnd(s, i)
+		if placeWords[s[i:j]] && j < len(s) && s[j] == ' ' {
+			rest := s[j+1:]
+			if startsUpper(rest) || strings.HasPrefix(rest, "the ") && startsUpper(rest[4:]) {
+				return true
+			}
+		}
+		i = j
+	}
+	return false
+}
+
+func startsUpper(s string) bool {
+	r, _ := utf8.DecodeRuneInString(s)
+	return unicode.Is(unicode.Lu, r)
+}
+
+// numbers yields the start and end of each match of numberRE in s, as
+// numberRE.FindAllStringIndex(s, -1) gives them: a run of digits, commas
+// and full stops that starts with a digit, or a number word.
+func numbers(s string) func(yield func(int, int) bool) {
+	return func(yield func(int, int) bool) {
+		// Under (?i), the Kelvin sign matches k and the long s matches s.
+		if strings.Contains(s, "\u212a") || strings.Contains(s, "\u017f") {
+			for _, m := range numberRE.FindAllStringIndex(s, -1) {
+				if !yield(m[0], m[1]) {
+					return
+				}
+			}
+			return
+		}
+		for i := 0; i < len(s); i++ {
+			if !isWordByte(s[i]) || i > 0 && isWordByte(s[i-1]) {
+				continue
+			}
+			if isDigit(s[i]) {
+				e := i + 1
+				for e < len(s) && (isDigit(s[e]) || s[e] == ',' || s[e] == '.') {
+					e++
+				}
+				for j := e; j > i; j-- { // the longest that ends at \b
+					if boundary(s, j) {
+						if !yield(i, j) {
+							return
+						}
+						i = j - 1
+						break
+					}
+				}
+				continue
+			}
+			j := wordEnd(s, i)
+			var buf [8]byte
+			if j-i <= len(buf) {
+				w := buf[:j-i]
+				for k := range w {
+					w[k] = s[i+k] | 0x20 // ASCII letters and digits: lower case
+				}
+				if numberWords[string(w)] {
+					if !yield(i, j) {
+						return
+					}
+				}
+			}
+			i = j - 1
+		}
+	}
 }

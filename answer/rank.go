@@ -145,6 +145,10 @@ type scratch struct {
 type cand struct {
 	sent  int
 	score float64
+	// While reranking: the most the score can become, and whether the
+	// sentence is from the newest article.
+	bound  float64
+	recent bool
 }
 
 var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
@@ -251,11 +255,9 @@ func rank(ix *corpus.Index, qr *query, n int, w *Weights, sc *scratch) []cand {
 		if s+1 < end {
 			score += w.Neighbour * sc.sent[s+1]
 		}
-		sc.cands = pushBest(sc.cands, cand{s, score}, rerankDepth)
+		sc.cands = pushBest(sc.cands, cand{sent: s, score: score}, rerankDepth)
 	}
-	cs := sc.cands
-	slices.SortFunc(cs, byScore)
-	return rerank(ix, qr, cs, n, w)
+	return rerank(ix, qr, sc.cands, n, w)
 }
 
 // byScore orders candidates best first; ties go to the earlier sentence.
@@ -313,26 +315,31 @@ func siftDown(h []cand, i int) {
 // by score, applies the question-type and recency boosts, and returns the
 // best n, best first.
 //
-// A question-type boost needs the sentence's text matched against a
-// pattern, so it is only checked for a candidate whose boosted score could
-// still reach the n best of those reranked so far.
+// Whether a sentence holds what the question asks for is a pattern match
+// over its text, so candidates are taken in order of the most their boosted
+// score could be, and the matching stops once that cannot reach the n best.
 func rerank(ix *corpus.Index, qr *query, cs []cand, n int, w *Weights) []cand {
 	newest := newestArticle(ix, qr.recent)
-	kept := cs[:0]
-	for _, c := range cs {
-		s := c.sent
-		c.score += w.Bigram*bigrams(ix, qr, s) + w.Exact*exact(ix, qr, s)
-		recent := newest >= 0 && int(ix.Sentences[s].Article) == newest
+	for i := range cs {
+		c := &cs[i]
+		c.score += w.Bigram*bigrams(ix, qr, c.sent) + w.Exact*exact(ix, qr, c.sent)
+		c.recent = newest >= 0 && int(ix.Sentences[c.sent].Article) == newest
+		c.bound = c.score * boost(false, c.recent, w)
 		if qr.kind != kindOther {
-			best := max(c.score*boost(true, recent, w), c.score*boost(false, recent, w))
-			if len(kept) >= n && best < kept[n-1].score {
-				continue // cannot reach the n best, even boosted
-			}
-			c.score *= boost(satisfies(qr.kind, ix.Text(s), ix.Articles[ix.Sentences[s].Article].Date), recent, w)
-		} else {
-			c.score *= boost(false, recent, w)
+			c.bound = max(c.bound, c.score*boost(true, c.recent, w))
 		}
-		// Insert c in order, keeping at most n.
+	}
+	slices.SortFunc(cs, func(a, b cand) int {
+		return byScore(cand{sent: a.sent, score: a.bound}, cand{sent: b.sent, score: b.bound})
+	})
+	kept := cs[:0] // the best so far, best first; never ahead of the loop
+	for _, c := range cs {
+		if len(kept) >= n && c.bound < kept[n-1].score {
+			break // nor can any after it
+		}
+		s := c.sent
+		typed := qr.kind != kindOther && satisfies(qr.kind, ix.Text(s), ix.Articles[ix.Sentences[s].Article].Date)
+		c.score *= boost(typed, c.recent, w)
 		i, _ := slices.BinarySearchFunc(kept, c, byScore)
 		if i >= n {
 			continue
