@@ -13,6 +13,7 @@ import (
 // At most maxConcurrent workers run at once, and at most maxPending jobs
 // wait or run; submit blocks beyond that, which slows polling down.
 type dispatcher struct {
+	ctx     context.Context // the jobs' context: it outlives the polling's
 	log     *slog.Logger
 	running chan struct{} // a token per running worker
 	pending chan struct{} // a token per job submitted and not yet finished
@@ -22,8 +23,9 @@ type dispatcher struct {
 	queues map[int64][]func(context.Context) // jobs waiting, per chat; a key is present while the chat has a worker
 }
 
-func newDispatcher(maxConcurrent, maxPending int, log *slog.Logger) *dispatcher {
+func newDispatcher(ctx context.Context, maxConcurrent, maxPending int, log *slog.Logger) *dispatcher {
 	return &dispatcher{
+		ctx:     ctx,
 		log:     log,
 		running: make(chan struct{}, maxConcurrent),
 		pending: make(chan struct{}, maxPending),
@@ -46,7 +48,7 @@ func (d *dispatcher) submit(ctx context.Context, chat int64, job func(context.Co
 	d.mu.Unlock()
 	if !active {
 		d.wg.Add(1)
-		go d.work(ctx, chat)
+		go d.work(d.ctx, chat)
 	}
 }
 

@@ -38,6 +38,7 @@ const (
 	DefaultMinBackoff     = time.Second
 	DefaultMaxBackoff     = time.Minute
 	DefaultSendRetries    = 3
+	DefaultDrain          = 10 * time.Second
 )
 
 // Errors Run and New return; match them with errors.Is.
@@ -76,6 +77,10 @@ type Options struct {
 	// polls and between retries of a failed send; 0 means DefaultMinBackoff
 	// and DefaultMaxBackoff.
 	MinBackoff, MaxBackoff time.Duration
+	// Drain is how long Run, once its context ends, goes on answering the
+	// messages already taken; 0 means DefaultDrain.
+	Drain time.Duration
+
 	// SendRetries is how often a send that failed on the network (or with a
 	// 5xx) is retried before it is given up and logged; 0 means
 	// DefaultSendRetries, a negative value no retries.
@@ -135,6 +140,9 @@ func New(opts Options, b *bot.Bot, log *slog.Logger) (*Adapter, error) {
 	}
 	if opts.MaxPending <= 0 {
 		opts.MaxPending = 64 * opts.MaxConcurrent
+	}
+	if opts.Drain <= 0 {
+		opts.Drain = DefaultDrain
 	}
 	if opts.MinBackoff <= 0 {
 		opts.MinBackoff = DefaultMinBackoff
@@ -203,8 +211,9 @@ func checkWebhook(w *WebhookOptions) (*url.URL, error) {
 // Run connects to Telegram (getMe, then deleteWebhook when polling, and
 // setMyCommands from bot.Commands), then serves updates until ctx ends. It
 // returns nil when ctx ends, an error wrapping ErrUnauthorized when the
-// token is rejected, or another error that stops it from serving. Replies
-// in flight when ctx ends are abandoned.
+// token is rejected, or another error that stops it from serving. When ctx
+// ends it stops taking updates and answers those already taken, for up to
+// Options.Drain, before it returns.
 func (a *Adapter) Run(ctx context.Context) error {
 	me, err := a.connect(ctx)
 	if err != nil {
@@ -215,8 +224,11 @@ func (a *Adapter) Run(ctx context.Context) error {
 	}
 	a.log.Info("connected", "bot", me.UserName, "id", me.ID, "mode", a.mode())
 
-	d := newDispatcher(a.opts.MaxConcurrent, a.opts.MaxPending, a.log)
-	defer d.wait()
+	// Replies outlive ctx by up to Drain: when ctx ends, polling stops, and
+	// the messages already taken are still answered.
+	replies, stopReplies := context.WithCancel(context.WithoutCancel(ctx))
+	d := newDispatcher(replies, a.opts.MaxConcurrent, a.opts.MaxPending, a.log)
+	defer a.drain(d, stopReplies)
 	r := router{self: me}
 	handle := func(ctx context.Context, u tgbotapi.Update) {
 		m, req, ok := r.route(u)
@@ -229,6 +241,23 @@ func (a *Adapter) Run(ctx context.Context) error {
 		return a.serveWebhook(ctx, handle)
 	}
 	return a.poll(ctx, handle)
+}
+
+// drain waits up to Drain for the replies in flight, then abandons the
+// rest.
+func (a *Adapter) drain(d *dispatcher, stop context.CancelFunc) {
+	defer stop()
+	done := make(chan struct{})
+	go func() { d.wait(); close(done) }()
+	t := time.NewTimer(a.opts.Drain)
+	defer t.Stop()
+	select {
+	case <-done:
+	case <-t.C:
+		a.log.Warn("replies still in flight at shutdown; abandoning them", "drain", a.opts.Drain)
+		stop()
+		<-done
+	}
 }
 
 func (a *Adapter) mode() string {

@@ -814,3 +814,53 @@ func TestNewValidatesOptions(t *testing.T) {
 func htmlEscape(s string) string {
 	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&#34;", "'", "&#39;").Replace(s)
 }
+
+// TestShutdownFinishesReplies: a reply in flight when Run's context ends is
+// still delivered, and Run returns once it is.
+func TestShutdownFinishesReplies(t *testing.T) {
+	release := make(chan struct{})
+	entered := make(chan struct{}, 1)
+	h := start(t, func(s *setup, f *fakeAPI) {
+		f.sendHook = func(url.Values) {
+			entered <- struct{}{}
+			<-release
+		}
+	})
+	id := h.fake.say(aliceChat, alice, "who is laos's defence minister now?")
+	waitChan(t, "the reply to be on its way", entered)
+	h.cancel()
+	select {
+	case err := <-h.done:
+		t.Fatalf("Run returned (%v) with a reply in flight", err)
+	case <-time.After(50 * time.Millisecond):
+	}
+	close(release)
+	if err := waitChan(t, "Run to return", h.done); err != nil {
+		t.Errorf("Run = %v; want nil", err)
+	}
+	h.done <- nil // for the cleanup
+	if got := h.fake.sentTo(aliceChat.ID); len(got) != 1 || got[0].Get("reply_to_message_id") != strconv.Itoa(id) {
+		t.Errorf("sent %v; want the one reply to message %d", got, id)
+	}
+}
+
+// TestShutdownDrainBound: a reply that cannot be delivered is abandoned
+// after Drain, and Run returns.
+func TestShutdownDrainBound(t *testing.T) {
+	release := make(chan struct{})
+	defer close(release)
+	entered := make(chan struct{}, 1)
+	h := start(t, func(s *setup, f *fakeAPI) {
+		s.opts.Drain = 20 * time.Millisecond
+		f.sendHook = func(url.Values) {
+			entered <- struct{}{}
+			<-release
+		}
+	})
+	h.fake.say(aliceChat, alice, "who is laos's defence minister now?")
+	waitChan(t, "the reply to be on its way", entered)
+	h.stop()
+	if !strings.Contains(h.logs.String(), "abandoning") {
+		t.Errorf("the abandoned reply was not logged:\n%s", h.logs.String())
+	}
+}

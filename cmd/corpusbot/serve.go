@@ -157,9 +157,11 @@ func serve(ctx context.Context, cfg Config, logOut io.Writer) error {
 		log.Info("shutting down", "grace", cfg.Shutdown.Grace)
 	}
 	shutdownHTTP(srv, cfg.Shutdown.Grace, log)
+	// The adapters drain within the grace period; a little more lets them
+	// return on their own.
 	select {
 	case <-done:
-	case <-time.After(cfg.Shutdown.Grace):
+	case <-time.After(cfg.Shutdown.Grace + 2*time.Second):
 		log.Warn("adapters did not stop within the grace period; exiting anyway", "grace", cfg.Shutdown.Grace)
 	}
 	wg.Wait()
@@ -201,7 +203,8 @@ func newAdapters(cfg Config, b *bot.Bot, log *slog.Logger) (map[string]adapter, 
 	}
 	if cfg.telegramOn() {
 		t := cfg.Telegram
-		opts := telegram.Options{Token: t.Token, APIURL: t.APIURL, PollTimeout: t.PollTimeout, MaxConcurrent: t.MaxConcurrent}
+		opts := telegram.Options{Token: t.Token, APIURL: t.APIURL, PollTimeout: t.PollTimeout,
+			MaxConcurrent: t.MaxConcurrent, Drain: cfg.Shutdown.Grace}
 		if w := t.Webhook; w != nil {
 			opts.Webhook = &telegram.WebhookOptions{Listen: w.Listen, URL: w.URL, Secret: w.Secret}
 		}
