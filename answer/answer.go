@@ -7,6 +7,7 @@
 package answer
 
 import (
+	"math"
 	"strings"
 	"sync/atomic"
 	"unicode"
@@ -47,8 +48,38 @@ const DefaultMaxQuestion = 4000
 
 // An Engine answers questions from the index it holds.
 type Engine struct {
-	ix   atomic.Pointer[corpus.Index]
+	snap atomic.Pointer[snapshot]
 	opts Options
+}
+
+// A snapshot is an index and what the ranking works out from it once, ahead
+// of any question.
+type snapshot struct {
+	ix *corpus.Index
+	// sentNorm is BM25's length normalisation of each sentence:
+	// K1Sentence·(1 − BSentence + BSentence·len/avg).
+	sentNorm []float64
+	// artLog is log(1 + n) for each article of n sentences, the
+	// denominator of localRarity.
+	artLog []float64
+}
+
+func newSnapshot(ix *corpus.Index, w *Weights) *snapshot {
+	sn := &snapshot{ix: ix}
+	if ix == nil {
+		return sn
+	}
+	sn.sentNorm = make([]float64, len(ix.Sentences))
+	avg := ix.AvgSentenceLen()
+	for i := range sn.sentNorm {
+		sn.sentNorm[i] = lengthNorm(float64(ix.SentenceLen(i)), avg, w.K1Sentence, w.BSentence)
+	}
+	sn.artLog = make([]float64, len(ix.Articles))
+	for a := range sn.artLog {
+		first, end := ix.ArticleSentences(a)
+		sn.artLog[a] = math.Log(1 + float64(end-first))
+	}
+	return sn
 }
 
 // New returns an Engine answering from ix.
@@ -61,15 +92,17 @@ func New(ix *corpus.Index, opts Options) *Engine {
 		opts.Weights = &w
 	}
 	e := &Engine{opts: opts}
-	e.ix.Store(ix)
+	e.snap.Store(newSnapshot(ix, opts.Weights))
 	return e
 }
 
 // Index returns the snapshot the engine answers from now.
-func (e *Engine) Index() *corpus.Index { return e.ix.Load() }
+func (e *Engine) Index() *corpus.Index { return e.snap.Load().ix }
 
 // Swap makes ix the snapshot for every later question and returns the old one.
-func (e *Engine) Swap(ix *corpus.Index) *corpus.Index { return e.ix.Swap(ix) }
+func (e *Engine) Swap(ix *corpus.Index) *corpus.Index {
+	return e.snap.Swap(newSnapshot(ix, e.opts.Weights)).ix
+}
 
 // Ask answers question with at most top citations (top ≤ 0 means 3).
 // The same index and question always give the same Result.
@@ -88,8 +121,8 @@ func (e *Engine) Ask(question string, top int) Result {
 		res.Answer = "Please ask a question in words, for example: who is Laos's defence minister now?"
 		return res
 	}
-	ix := e.ix.Load() // one snapshot for the whole question
-	return answer(ix, q, top, e.opts.Weights, res)
+	sn := e.snap.Load() // one snapshot for the whole question
+	return answer(sn, q, top, e.opts.Weights, res)
 }
 
 // Clean makes a question safe to analyse and to echo: invalid UTF-8 and

@@ -20,16 +20,17 @@ const (
 	maxMissing   = 0.45
 )
 
-// answer ranks the sentences of ix for q and composes the Result.
-func answer(ix *corpus.Index, q string, top int, w *Weights, res Result) Result {
+// answer ranks the sentences of sn's index for q and composes the Result.
+func answer(sn *snapshot, q string, top int, w *Weights, res Result) Result {
+	ix := sn.ix
 	qr := parse(ix, q, w)
 	if len(qr.terms) == 0 {
 		res.Answer = refusal(qr)
 		return res
 	}
-	sc := getScratch(ix)
+	sc := getScratch(ix, w)
 	defer sc.release()
-	cs := rank(ix, &qr, top, w, sc)
+	cs := rank(sn, &qr, top, w, sc)
 	if len(cs) == 0 {
 		res.Answer = refusal(qr)
 		return res

@@ -136,11 +136,14 @@ func parse(ix *corpus.Index, q string, w *Weights) query {
 type scratch struct {
 	sent    []float64
 	art     []float64
-	para    []float64
+	para    []float64 // only when Weights.Paragraph is not 0
 	ctx     []float64 // by article: credit for question terms in its title
-	touched []uint32
+	touched []touch
 	cands   []cand
 }
+
+// A touch is a sentence that holds a question term, and its article.
+type touch struct{ sent, art uint32 }
 
 type cand struct {
 	sent  int
@@ -153,7 +156,7 @@ type cand struct {
 
 var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
 
-func getScratch(ix *corpus.Index) *scratch {
+func getScratch(ix *corpus.Index, w *Weights) *scratch {
 	s := scratchPool.Get().(*scratch)
 	if cap(s.sent) < len(ix.Sentences) {
 		s.sent = make([]float64, len(ix.Sentences))
@@ -167,16 +170,20 @@ func getScratch(ix *corpus.Index) *scratch {
 		s.ctx = make([]float64, len(ix.Articles))
 	}
 	s.ctx = s.ctx[:len(ix.Articles)]
-	if cap(s.para) < ix.NumParagraphs() {
-		s.para = make([]float64, ix.NumParagraphs())
+	paras := 0
+	if w.Paragraph != 0 {
+		paras = ix.NumParagraphs()
 	}
-	s.para = s.para[:ix.NumParagraphs()]
+	if cap(s.para) < paras {
+		s.para = make([]float64, paras)
+	}
+	s.para = s.para[:paras]
 	return s
 }
 
 func (s *scratch) release() {
-	for _, id := range s.touched {
-		s.sent[id] = 0
+	for _, t := range s.touched {
+		s.sent[t.sent] = 0
 	}
 	clear(s.para)
 	clear(s.art)
@@ -188,29 +195,42 @@ func (s *scratch) release() {
 
 // tfNorm is BM25's saturating term-frequency factor.
 func tfNorm(tf, length, avg, k1, b float64) float64 {
-	return tf * (k1 + 1) / (tf + k1*(1-b+b*length/avg))
+	return normedTF(tf, lengthNorm(length, avg, k1, b), k1)
+}
+
+// lengthNorm is the part of tfNorm that depends on the length alone.
+func lengthNorm(length, avg, k1, b float64) float64 {
+	return k1 * (1 - b + b*length/avg)
+}
+
+// normedTF is tfNorm with the length's part worked out already.
+func normedTF(tf, norm, k1 float64) float64 {
+	return tf * (k1 + 1) / (tf + norm)
 }
 
 // rank scores every sentence that holds a question term and returns the
 // best n, best first; ties go to the earlier sentence.
-func rank(ix *corpus.Index, qr *query, n int, w *Weights, sc *scratch) []cand {
-	avgS, avgA := ix.AvgSentenceLen(), ix.AvgArticleLen()
+func rank(sn *snapshot, qr *query, n int, w *Weights, sc *scratch) []cand {
+	ix := sn.ix
+	avgA := ix.AvgArticleLen()
 	var artMax float64
 	for _, t := range qr.terms {
 		arts := ix.ArticlePostings(t.id)
 		for _, p := range arts {
 			sc.art[p.ID] += t.weight * t.aidf * tfNorm(float64(p.TF), float64(ix.ArticleLen(int(p.ID))), avgA, w.K1Article, w.BArticle)
 		}
-		// Sentence postings come in article order: walk the article
-		// postings alongside for the term's frequency in each article.
-		ai, local, ctx := -1, 0.0, false
+		// Sentence postings come in article order, and each article of
+		// the article postings has some: walk those alongside for the
+		// article and the term's frequency there.
+		ai, a, end, tw, ctx := -1, uint32(0), 0, 0.0, false
 		for _, p := range ix.Postings(t.id) {
-			a := ix.Sentences[p.ID].Article
-			if ai < 0 || arts[ai].ID != a {
-				for ai++; arts[ai].ID != a; ai++ {
-				}
-				first, end := ix.ArticleSentences(int(a))
-				local = localRarity(end-first, int(arts[ai].TF))
+			if int(p.ID) >= end {
+				ai++
+				a = arts[ai].ID
+				var first int
+				first, end = ix.ArticleSentences(int(a))
+				local := localRarity(end-first, int(arts[ai].TF), sn.artLog[a])
+				tw = t.weight * t.idf * (1 - w.Local + w.Local*local)
 				ctx = w.Context > 0 && ix.InContext(int(a), t.id)
 				if ctx {
 					sc.ctx[a] += t.weight * t.idf * w.Context
@@ -220,10 +240,9 @@ func rank(ix *corpus.Index, qr *query, n int, w *Weights, sc *scratch) []cand {
 				continue // credited to every sentence of the article
 			}
 			if sc.sent[p.ID] == 0 {
-				sc.touched = append(sc.touched, p.ID)
+				sc.touched = append(sc.touched, touch{p.ID, a})
 			}
-			tw := t.weight * t.idf * (1 - w.Local + w.Local*local)
-			sc.sent[p.ID] += tw * tfNorm(float64(p.TF), float64(ix.SentenceLen(int(p.ID))), avgS, w.K1Sentence, w.BSentence)
+			sc.sent[p.ID] += tw * normedTF(float64(p.TF), sn.sentNorm[p.ID], w.K1Sentence)
 		}
 	}
 	for _, v := range sc.art {
@@ -234,13 +253,12 @@ func rank(ix *corpus.Index, qr *query, n int, w *Weights, sc *scratch) []cand {
 		qmass += t.weight * t.idf
 	}
 	if w.Paragraph != 0 {
-		for _, id := range sc.touched {
-			sc.para[ix.Sentences[id].Paragraph] += sc.sent[id]
+		for _, t := range sc.touched {
+			sc.para[ix.Sentences[t.sent].Paragraph] += sc.sent[t.sent]
 		}
 	}
-	for _, id := range sc.touched {
-		s := int(id)
-		a := ix.Sentences[s].Article
+	for _, t := range sc.touched {
+		s, a := int(t.sent), t.art
 		score := sc.sent[s] + sc.ctx[a]
 		if w.Paragraph != 0 {
 			score += w.Paragraph * (sc.para[ix.Sentences[s].Paragraph] - sc.sent[s])
@@ -255,7 +273,9 @@ func rank(ix *corpus.Index, qr *query, n int, w *Weights, sc *scratch) []cand {
 		if s+1 < end {
 			score += w.Neighbour * sc.sent[s+1]
 		}
-		sc.cands = pushBest(sc.cands, cand{sent: s, score: score}, rerankDepth)
+		if len(sc.cands) < rerankDepth || score >= sc.cands[0].score {
+			sc.cands = pushBest(sc.cands, cand{sent: s, score: score}, rerankDepth)
+		}
 	}
 	return rerank(ix, qr, sc.cands, n, w)
 }
@@ -413,11 +433,12 @@ func exact(ix *corpus.Index, qr *query, s int) float64 {
 
 // localRarity is how rare a term that occurs tf times in an article of n
 // sentences is there, from 1 (once in a long article) down towards 0.
-func localRarity(n, tf int) float64 {
-	if n <= 1 {
-		return 1
+// logN is log(1 + n).
+func localRarity(n, tf int, logN float64) float64 {
+	if n <= 1 || tf == 1 {
+		return 1 // once: log(1 + n) / log(1 + n)
 	}
-	return math.Log(1+float64(n)/float64(tf)) / math.Log(1+float64(n))
+	return math.Log(1+float64(n)/float64(tf)) / logN
 }
 
 // newestArticle returns the article with the latest date, or -1 when the

@@ -25,12 +25,40 @@ type Token struct {
 //
 // Offsets always point into text, so a citation can quote the original words.
 func Analyze(text string) []Token {
-	return analyze(text, nil)
+	var z analyzer
+	return z.analyze(text, nil)
+}
+
+// An analyzer is Analyze with memory kept from one text to the next: a
+// buffer for the words and, when terms is not nil, Term's answer for each
+// word seen.
+type analyzer struct {
+	words []Token
+	terms map[string]cachedTerm
+}
+
+type cachedTerm struct {
+	term string
+	ok   bool
+}
+
+// term is Term(word), remembered.
+func (z *analyzer) term(word string) (string, bool) {
+	if z.terms == nil {
+		return Term(word)
+	}
+	if c, ok := z.terms[word]; ok {
+		return c.term, c.ok
+	}
+	t, ok := Term(word)
+	z.terms[word] = cachedTerm{t, ok}
+	return t, ok
 }
 
 // analyze appends text's tokens to dst.
-func analyze(text string, dst []Token) []Token {
-	words := words(text)
+func (z *analyzer) analyze(text string, dst []Token) []Token {
+	z.words = appendWords(text, z.words[:0])
+	words := z.words
 	for i := 0; i < len(words); i++ {
 		w := words[i]
 		word := fold(text[w.Start:w.End])
@@ -40,7 +68,7 @@ func analyze(text string, dst []Token) []Token {
 			i++
 			continue
 		}
-		if t, ok := Term(word); ok {
+		if t, ok := z.term(word); ok {
 			dst = append(dst, Token{Term: t, Start: w.Start, End: w.End})
 		}
 	}
@@ -78,10 +106,10 @@ func isNumber(s string) bool {
 	return true
 }
 
-// words splits text into words: runs of letters, digits and combining marks,
-// with an apostrophe allowed between letters (Laos's, people’s).
-func words(text string) []Token {
-	var out []Token
+// appendWords splits text into words, appended to out: runs of letters,
+// digits and combining marks, with an apostrophe allowed between letters
+// (Laos's, people’s).
+func appendWords(text string, out []Token) []Token {
 	start := -1
 	for i, r := range text {
 		switch {

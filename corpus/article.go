@@ -29,7 +29,8 @@ var (
 	dateLineRE = regexp.MustCompile(`^([A-Z][a-z]{2,8})\.? (\d{1,2}), (\d{4})(?: / \d{1,2}:\d{2})?$`)
 	// "— VNA/VNS" closing a paragraph.
 	agencyTailRE = regexp.MustCompile(`\s*[—–] ?([A-Z]{2,10}(?:/[A-Z]{2,10})?)\s*$`)
-	// Photo captions: "... (Photo: VNA)", "... Photo: QDND".
+	// Photo captions: "... (Photo: VNA)", "... Photo: QDND"; a line
+	// without "Photo: " is none.
 	captionRE = regexp.MustCompile(`(?:\(Photo: [^)]*\)|Photo: \S+)\s*$`)
 )
 
@@ -66,7 +67,7 @@ func parseArticle(path, text string) (Article, []span) {
 		if isTail(line) {
 			break
 		}
-		if captionRE.MatchString(line) {
+		if strings.Contains(line, "Photo: ") && captionRE.MatchString(line) {
 			if a.Source == "" && strings.HasPrefix(line, "(Photo:") {
 				a.Source = strings.TrimSuffix(strings.TrimPrefix(line, "(Photo: "), ")")
 			}
@@ -103,7 +104,7 @@ func parseArticle(path, text string) (Article, []span) {
 			}
 			s += m[1]
 		}
-		if m := agencyTailRE.FindStringSubmatchIndex(text[s:e]); m != nil {
+		if m := agencyTail(text[s:e]); m != nil {
 			if a.Source == "" {
 				a.Source = text[s+m[2] : s+m[3]]
 			}
@@ -118,6 +119,15 @@ func parseArticle(path, text string) (Article, []span) {
 		a.Source = "VOV"
 	}
 	return a, paras
+}
+
+// agencyTail is agencyTailRE.FindStringSubmatchIndex(line), quick for the
+// many lines with no dash it needs.
+func agencyTail(line string) []int {
+	if !strings.ContainsAny(line, "—–") {
+		return nil
+	}
+	return agencyTailRE.FindStringSubmatchIndex(line)
 }
 
 func isTail(line string) bool {

@@ -236,9 +236,10 @@ func editDistance(a, b string, max int) int {
 
 // builder accumulates articles into an Index in one pass.
 type builder struct {
-	ix     *Index
-	tokens []Token
-	count  map[TermID]uint32
+	ix       *Index
+	analyzer analyzer // with Term's answers kept: most words recur
+	tokens   []Token
+	count    map[TermID]uint32
 }
 
 func newBuilder() *builder {
@@ -249,7 +250,8 @@ func newBuilder() *builder {
 			byShape: map[shape][]string{},
 			sentOff: []uint32{0},
 		},
-		count: map[TermID]uint32{},
+		analyzer: analyzer{terms: map[string]cachedTerm{}},
+		count:    map[TermID]uint32{},
 	}
 }
 
@@ -299,7 +301,7 @@ func (b *builder) add(a Article, paras []span) bool {
 	for i, s := range sents {
 		sid := uint32(len(ix.Sentences))
 		ix.Sentences = append(ix.Sentences, Sentence{Article: art, Paragraph: paraOf[i], Start: uint32(s.Start), End: uint32(s.End)})
-		b.tokens = analyze(a.Text[s.Start:s.End], b.tokens[:0])
+		b.tokens = b.analyzer.analyze(a.Text[s.Start:s.End], b.tokens[:0])
 		first := len(ix.sentTerms)
 		for _, t := range b.tokens {
 			id := b.term(t.Term)
@@ -390,22 +392,39 @@ func (b *builder) addSurface(w string, id TermID) {
 	b.ix.byShape[k] = append(b.ix.byShape[k], w)
 }
 
-// finish completes the index: article postings sorted, lengths averaged,
-// slices trimmed to size.
+// finish completes the index: lengths averaged, and every list copied to
+// one of just its size, the postings of all terms into one array, so that
+// the index holds no room left over from building it.
 func (b *builder) finish() *Index {
 	ix := b.ix
 	ix.artFirst = append(ix.artFirst, uint32(len(ix.Sentences)))
-	for i, ps := range ix.sentPost {
-		ix.sentPost[i] = ps[:len(ps):len(ps)]
-	}
 	if n := len(ix.Sentences); n > 0 {
 		ix.avgSent = float64(len(ix.sentTerms)) / float64(n)
 		ix.avgArt = float64(len(ix.sentTerms)) / float64(len(ix.Articles))
 	}
-	ix.Sentences = ix.Sentences[:len(ix.Sentences):len(ix.Sentences)]
-	ix.sentTerms = ix.sentTerms[:len(ix.sentTerms):len(ix.sentTerms)]
-	ix.sentForms = ix.sentForms[:len(ix.sentForms):len(ix.sentForms)]
+	flatten(ix.sentPost)
+	flatten(ix.artPost)
+	ix.Sentences = slices.Clone(ix.Sentences)
+	ix.sentTerms = slices.Clone(ix.sentTerms)
+	ix.sentForms = slices.Clone(ix.sentForms)
+	ix.sentOff = slices.Clone(ix.sentOff)
+	ix.artLen = slices.Clone(ix.artLen)
+	ix.artFirst = slices.Clone(ix.artFirst)
 	return ix
+}
+
+// flatten moves the lists into one array, each list a full slice of it.
+func flatten(lists [][]Posting) {
+	n := 0
+	for _, ps := range lists {
+		n += len(ps)
+	}
+	all := make([]Posting, 0, n)
+	for i, ps := range lists {
+		start := len(all)
+		all = append(all, ps...)
+		lists[i] = all[start:len(all):len(all)]
+	}
 }
 
 // headline makes a title for an article that has none from its first
