@@ -40,10 +40,12 @@
 //
 // discordgo's own reconnect loop ignores contexts and can be tripped by a race
 // between an old heartbeat goroutine and a new connection; it is switched
-// off. Run supervises the session instead: after every Disconnect it opens
-// the session again (discordgo resumes when it has a session id, and
-// re-identifies when Discord invalidates it), with capped exponential backoff,
-// until the context ends. Close codes that retrying cannot fix (4004
+// off. Run supervises the session instead: after every Disconnect it pauses
+// briefly (so that the old connection's heartbeat goroutine cannot close the
+// new one), then opens the session again (discordgo resumes when it has a
+// session id, and re-identifies when Discord invalidates it), with capped
+// exponential backoff, until the context ends. When the context ends, the
+// session is closed with a close frame (1000) before its connection is cut. Close codes that retrying cannot fix (4004
 // authentication failed, 4010–4014) end Run with an error.
 package discord
 
@@ -74,6 +76,7 @@ const (
 	DefaultAckAfter    = 1500 * time.Millisecond // Discord wants a response within 3 s
 	DefaultSendTimeout = 30 * time.Second
 	defaultHTTPTimeout = 20 * time.Second // discordgo's own
+	closeGrace         = 5 * time.Second  // for the close frame at shutdown
 )
 
 // Intents is what the bot identifies with: no privileged intent.
@@ -238,6 +241,7 @@ type run struct {
 	botID string // the bot's user id, set before the session opens
 
 	disconnected chan struct{} // signalled (buffer 1) on every Disconnect event
+	hangUp       func()        // closes every gateway connection of the run at once, cleanly or not
 
 	mu       sync.Mutex     // guards stopping and the Add side of inflight
 	stopping bool           // no new events are handled
@@ -247,7 +251,10 @@ type run struct {
 func (a *Adapter) newRun(ctx context.Context) *run {
 	s, _ := discordgo.New("Bot " + a.token) // never fails
 	s.Client = a.client
-	s.Dialer = gatewayDialer(ctx)
+	// The connections outlive ctx until shutdown has said goodbye with a
+	// close frame; only then, or when an Open is abandoned, are they cut.
+	conns, hangUp := context.WithCancel(context.WithoutCancel(ctx))
+	s.Dialer = gatewayDialer(conns)
 	s.UserAgent = "DiscordBot (https://github.com/corpusbot/corpusbot, 1) discordgo/" + discordgo.VERSION
 	s.LogLevel = -1 // silent: discordgo would log with the standard logger; gateway events are logged below
 	s.ShouldReconnectOnError = false
@@ -255,7 +262,7 @@ func (a *Adapter) newRun(ctx context.Context) *run {
 	s.ShouldRetryOnRateLimit = false // retried below, with the context
 	s.StateEnabled = false
 	s.Identify.Intents = Intents
-	return &run{a: a, s: s, disconnected: make(chan struct{}, 1)}
+	return &run{a: a, s: s, disconnected: make(chan struct{}, 1), hangUp: hangUp}
 }
 
 // gatewayDialer returns a websocket dialer whose connections close when ctx
@@ -376,8 +383,9 @@ func (r *run) open(ctx context.Context) error {
 	case err := <-errc:
 		return err
 	case <-ctx.Done():
-		// The dialer closes the connection: Open returns soon (or within the
-		// HTTP client's timeout while it asks for the gateway URL).
+		// Cutting the connection makes Open return soon (or within the HTTP
+		// client's timeout while it asks for the gateway URL).
+		r.hangUp()
 		<-errc
 		return ctx.Err()
 	}
@@ -390,6 +398,15 @@ func (r *run) supervise(ctx context.Context) error {
 		case <-ctx.Done():
 			return nil
 		case <-r.disconnected:
+		}
+		// discordgo's heartbeat goroutine of the old connection may be about
+		// to fail its write and call Session.Close, which closes whatever
+		// connection the session holds by then with 1000: Discord ends the
+		// session, and events in flight are dropped (wsapi.go, heartbeat).
+		// It needs microseconds; a short pause lets it act before a new
+		// connection exists.
+		if !sleep(ctx, settle()) {
+			return nil
 		}
 		for attempt := 0; ; attempt++ {
 			err := r.open(ctx)
@@ -414,6 +431,9 @@ func (r *run) supervise(ctx context.Context) error {
 		}
 	}
 }
+
+// settle is the pause before reconnecting after a disconnect: 100–200 ms.
+func settle() time.Duration { return 100*time.Millisecond + rand.N(100*time.Millisecond) }
 
 // backoff is the wait before reconnect attempt n+1: 1 s doubling to 1 min,
 // with jitter.
@@ -461,9 +481,15 @@ func (r *run) shutdown() {
 	r.mu.Lock()
 	r.stopping = true
 	r.mu.Unlock()
+	// Close sends a close frame (1000: Discord ends the session and shows
+	// the bot offline at once); a frame that cannot be written in time must
+	// not hold the shutdown up.
+	cut := time.AfterFunc(closeGrace, r.hangUp)
 	if err := r.s.Close(); err != nil {
 		r.a.log.Debug("discord: closing the session", "err", r.redact(err))
 	}
+	cut.Stop()
+	r.hangUp()
 	r.inflight.Wait()
 	r.a.log.Info("discord: stopped")
 }

@@ -6,8 +6,11 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/bwmarrin/discordgo"
 )
 
 const goodQuestion = "Who is Laos's defence minister?"
@@ -245,6 +248,32 @@ func TestSlowReloadIsDeferredThenEdited(t *testing.T) {
 	noPings(t, e.JSON, "edit")
 }
 
+func TestSlowPrivateAskIsDeferredEphemeralThenEdited(t *testing.T) {
+	t.Parallel()
+	gate := make(chan struct{})
+	var once sync.Once
+	release := func() { once.Do(func() { close(gate) }) }
+	h := start(t, setup{askGate: gate, ackAfter: 10 * time.Millisecond})
+	t.Cleanup(release) // runs before the harness stops, should the test fail early
+
+	in := h.f.slashCommand("ask", []map[string]any{stringOpt("question", goodQuestion), boolOpt("private", true)}, alice, true)
+	h.f.dispatch(t, "INTERACTION_CREATE", in)
+	cb := h.callback(t, in) // the answer is held at the gate: the bot must defer
+	if typ, flags := num(get(cb.JSON, "type")), int(num(get(cb.JSON, "data", "flags"))); typ != 5 || flags&64 == 0 {
+		t.Fatalf("callback type %v flags %d; want 5 (deferred) and 64 (ephemeral)", typ, flags)
+	}
+	release()
+	e := h.edit(t, in)
+	embeds := list(get(e.JSON, "embeds"))
+	if len(embeds) != 1 || len(list(get(embeds[0], "fields"))) == 0 {
+		t.Errorf("edit of @original = %s; want the answer embed with citations", e.Body)
+	}
+	noPings(t, e.JSON, "edit")
+	if c := h.f.callsWhere(func(c restCall) bool { return strings.Contains(c.Path, str(in["token"])) }); len(c) != 2 {
+		t.Errorf("%d requests for the interaction; want the deferral and one edit", len(c))
+	}
+}
+
 func TestMessagesMentionsAndDMs(t *testing.T) {
 	t.Parallel()
 	h := start(t, setup{})
@@ -388,6 +417,17 @@ func TestRateLimitRespected(t *testing.T) {
 		t.Errorf("retried after %v; Discord asked for %vs", gap, retryAfter)
 	}
 	h.logs.waitFor(t, "rate limited")
+
+	// The same for an interaction response.
+	h.f.limit("POST", "interactions/", 1, retryAfter)
+	in, _ := h.ask(t, goodQuestion, alice)
+	cbs := h.f.callsWhere(func(c restCall) bool { return strings.Contains(c.Path, str(in["token"])) })
+	if len(cbs) != 2 || cbs[0].Status != 429 || cbs[1].Status >= 300 {
+		t.Fatalf("%d callbacks; want a 429 then a success", len(cbs))
+	}
+	if gap := cbs[1].At.Sub(cbs[0].At); gap < time.Duration(retryAfter*float64(time.Second)) {
+		t.Errorf("callback retried after %v; Discord asked for %vs", gap, retryAfter)
+	}
 }
 
 func TestUnauthorized(t *testing.T) {
@@ -542,4 +582,61 @@ func withoutKey(m map[string]any, k string) map[string]any {
 func withKey(m map[string]any, k string, v any) map[string]any {
 	m[k] = v
 	return m
+}
+
+func TestRunOpensTheSessionAndClosesItWhenTheContextEnds(t *testing.T) {
+	t.Parallel()
+	f := newFakeDiscord(t)
+	a, err := New(Options{Token: f.token, APIURL: f.apiURL()}, newBot(seedEngine(t)), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if calls := f.callsWhere(func(restCall) bool { return true }); len(calls) != 0 {
+		t.Fatalf("New made %d requests; want none before Run", len(calls))
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx) }()
+	f.waitCall(t, "command registration", func(c restCall) bool { return c.Method == "PUT" && c.Status == 200 }) // after Open
+	if c := f.callsWhere(func(c restCall) bool { return c.Method == "GET" && strings.HasPrefix(c.Path, "gateway") }); len(c) == 0 {
+		t.Errorf("the gateway URL was not asked of the REST API")
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("Run = %v after the context ended; want nil", err)
+		}
+	case <-time.After(60 * time.Second):
+		t.Fatal("Run did not return after the context ended")
+	}
+	f.waitUntil(t, "the bot to close the gateway with 1000", func() bool { return f.conn == nil && slices.Contains(f.closes, 1000) })
+	if discordgo.EndpointAPI != DefaultAPIURL || discordgo.EndpointGateway != DefaultAPIURL+"gateway" {
+		t.Errorf("discordgo's endpoints were reassigned: %s, %s", discordgo.EndpointAPI, discordgo.EndpointGateway)
+	}
+}
+
+// A question as long as the bot accepts gets a reply within Discord's
+// limits (the fake refuses anything larger, as Discord does).
+func TestLongQuestionRepliesFitDiscordLimits(t *testing.T) {
+	t.Parallel()
+	h := start(t, setup{})
+	q := goodQuestion + strings.Repeat(" defence minister Laos", 43)
+	if n := len([]rune(q)); n > 1000 {
+		t.Fatalf("the question has %d characters; the bot accepts 1000", n)
+	}
+	in := h.f.slashCommand("ask", []map[string]any{stringOpt("question", q)}, alice, true)
+	h.f.dispatch(t, "INTERACTION_CREATE", in)
+	if got := h.final(t, in); len(got.embeds) != 1 {
+		t.Errorf("/ask with a %d-character question: %+v; want the answer embed", len([]rune(q)), got)
+	}
+	m := h.f.message(q, alice, true, true)
+	h.f.dispatch(t, "MESSAGE_CREATE", m)
+	if r := h.replyTo(t, m); len(list(get(r.JSON, "embeds"))) != 1 {
+		t.Errorf("mention with a long question: %s; want the answer embed", r.Body)
+	}
+	for _, c := range h.f.callsWhere(func(c restCall) bool { return c.Status >= 400 }) {
+		t.Errorf("the fake refused %s %s: %d %s", c.Method, c.Path, c.Status, c.Body)
+	}
 }

@@ -13,6 +13,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gorilla/websocket"
 )
@@ -306,6 +307,9 @@ func (f *fakeDiscord) route(method, path string, call restCall) (int, any, map[s
 		if parts[1] != f.appID {
 			return 404, apiError(10015, "Unknown Webhook"), nil
 		}
+		if err := messageLimits(call.JSON); err != nil {
+			return 400, apiError(50035, "Invalid Form Body: "+err.Error()), nil
+		}
 		f.mu.Lock()
 		in := f.interactions[parts[2]]
 		ok := in != nil && in.acked
@@ -321,6 +325,9 @@ func (f *fakeDiscord) route(method, path string, call restCall) (int, any, map[s
 		if parts[1] != f.appID {
 			return 404, apiError(10015, "Unknown Webhook"), nil
 		}
+		if err := messageLimits(call.JSON); err != nil {
+			return 400, apiError(50035, "Invalid Form Body: "+err.Error()), nil
+		}
 		return 200, f.messageFrom(call, ""), nil
 	case method == "POST" && len(parts) == 3 && parts[0] == "channels" && parts[2] == "messages":
 		if !authed {
@@ -329,6 +336,9 @@ func (f *fakeDiscord) route(method, path string, call restCall) (int, any, map[s
 		m, ok := call.JSON.(map[string]any)
 		if !ok || (str(m["content"]) == "" && len(list(m["embeds"])) == 0) {
 			return 400, apiError(50006, "Cannot send an empty message"), nil
+		}
+		if err := messageLimits(m); err != nil {
+			return 400, apiError(50035, "Invalid Form Body: "+err.Error()), nil
 		}
 		return 200, f.messageFrom(call, parts[1]), nil
 	}
@@ -356,12 +366,52 @@ func (f *fakeDiscord) callback(id, token string, call restCall) (int, any, map[s
 		if str(d["content"]) == "" && len(list(d["embeds"])) == 0 {
 			return 400, apiError(50006, "Cannot send an empty message"), nil
 		}
+		if err := messageLimits(d); err != nil {
+			return 400, apiError(50035, "Invalid Form Body: "+err.Error()), nil
+		}
 	case 5:
 	default:
 		return 400, apiError(50035, "Invalid Form Body"), nil
 	}
 	in.acked = true
 	return http.StatusNoContent, nil, nil
+}
+
+// messageLimits checks a message body (content and embeds) against
+// Discord's limits, counted in characters as Discord counts them.
+func messageLimits(body any) error {
+	n := func(path ...string) int { return utf8.RuneCountInString(str(get(body, path...))) }
+	if c := n("content"); c > 2000 {
+		return fmt.Errorf("content: %d characters; at most 2000", c)
+	}
+	embeds := list(get(body, "embeds"))
+	if len(embeds) > 10 {
+		return fmt.Errorf("%d embeds; at most 10", len(embeds))
+	}
+	total := 0
+	for i := range embeds {
+		e := strconv.Itoa(i)
+		title, desc, footer := n("embeds", e, "title"), n("embeds", e, "description"), n("embeds", e, "footer", "text")
+		if title > 256 || desc > 4096 || footer > 2048 {
+			return fmt.Errorf("embed %d: title %d, description %d, footer %d characters", i, title, desc, footer)
+		}
+		fields := list(get(body, "embeds", e, "fields"))
+		if len(fields) > 25 {
+			return fmt.Errorf("embed %d: %d fields; at most 25", i, len(fields))
+		}
+		total += title + desc + footer
+		for j := range fields {
+			name, value := n("embeds", e, "fields", strconv.Itoa(j), "name"), n("embeds", e, "fields", strconv.Itoa(j), "value")
+			if name == 0 || name > 256 || value == 0 || value > 1024 {
+				return fmt.Errorf("embed %d field %d: name %d, value %d characters", i, j, name, value)
+			}
+			total += name + value
+		}
+	}
+	if total > 6000 {
+		return fmt.Errorf("embeds: %d characters in all; at most 6000", total)
+	}
+	return nil
 }
 
 func (f *fakeDiscord) botUser() map[string]any {
@@ -480,27 +530,21 @@ func (f *fakeDiscord) identify(c *fakeConn, d map[string]any) bool {
 
 func (f *fakeDiscord) resume(c *fakeConn, d map[string]any) {
 	f.mu.Lock()
+	defer f.mu.Unlock()
 	s := f.session
 	ok := s != nil && s.resumable && str(d["session_id"]) == s.id &&
 		(str(d["token"]) == "Bot "+f.token || str(d["token"]) == f.token)
-	var replay [][]byte
-	if ok {
-		from := int64(num(d["seq"]))
-		if from < 0 || from > s.seq {
-			ok = false
-		} else {
-			replay = append(replay, s.events[from:]...)
-		}
-	}
-	f.mu.Unlock()
-	if !ok {
+	from := int64(num(d["seq"]))
+	if !ok || from < 0 || from > s.seq {
 		c.send(map[string]any{"op": 9, "d": false, "s": nil, "t": nil})
 		return
 	}
-	for _, ev := range replay {
+	// Under f.mu, so that no dispatch falls between the replay and the
+	// connection becoming live.
+	for _, ev := range s.events[from:] {
 		c.sendRaw(ev)
 	}
-	f.dispatchOn(c, s, "RESUMED", map[string]any{"_trace": []any{"fake-gateway"}}, true)
+	f.dispatchLocked(c, s, "RESUMED", map[string]any{"_trace": []any{"fake-gateway"}}, true)
 }
 
 // dispatchOn sends a dispatch (op 0) of session s on c, with the session's
@@ -508,17 +552,24 @@ func (f *fakeDiscord) resume(c *fakeConn, d map[string]any) {
 // connection.
 func (f *fakeDiscord) dispatchOn(c *fakeConn, s *fakeSession, typ string, d any, handshake bool) {
 	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.dispatchLocked(c, s, typ, d, handshake)
+}
+
+// dispatchLocked is dispatchOn with f.mu held. Sending under f.mu keeps
+// the order on the wire the order of the sequence numbers, and makes a
+// handshake's connection live before any later dispatch looks for it (else
+// an event dispatched as soon as the bot has read READY would wait for a
+// RESUME that never comes).
+func (f *fakeDiscord) dispatchLocked(c *fakeConn, s *fakeSession, typ string, d any, handshake bool) {
 	s.seq++
 	raw, _ := json.Marshal(map[string]any{"op": 0, "s": s.seq, "t": typ, "d": d})
 	s.events = append(s.events, raw)
-	f.mu.Unlock()
 	c.sendRaw(raw)
 	if handshake {
-		f.mu.Lock()
 		f.conn = c
 		f.handshakes++
 		f.bump()
-		f.mu.Unlock()
 	}
 }
 
@@ -527,21 +578,19 @@ func (f *fakeDiscord) dispatchOn(c *fakeConn, s *fakeSession, typ string, d any,
 func (f *fakeDiscord) dispatch(t testing.TB, typ string, d any) {
 	t.Helper()
 	f.mu.Lock()
+	defer f.mu.Unlock()
 	s, c := f.session, f.conn
 	if s == nil {
-		f.mu.Unlock()
 		t.Fatal("fake discord: dispatch before IDENTIFY")
 	}
 	s.seq++
 	raw, err := json.Marshal(map[string]any{"op": 0, "s": s.seq, "t": typ, "d": d})
 	if err != nil {
-		f.mu.Unlock()
 		t.Fatal(err)
 	}
 	s.events = append(s.events, raw)
-	f.mu.Unlock()
 	if c != nil {
-		c.sendRaw(raw)
+		c.sendRaw(raw) // under f.mu: see dispatchLocked
 	}
 }
 

@@ -143,6 +143,7 @@ type setup struct {
 	guildID   string        // Options.GuildID; "" registers globally
 	ackAfter  time.Duration // Options.AckAfter
 	reloader  *fakeReloader
+	askGate   chan struct{} // when not nil, every answer waits until it is closed
 	botOpts   bot.Options
 	tweakFake func(*fakeDiscord)
 }
@@ -169,7 +170,11 @@ func startOn(t *testing.T, f *fakeDiscord, s setup) *harness {
 	logs := newLogSink()
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	eng := seedEngine(t)
-	b := bot.New(s.botOpts, eng, s.reloader, eng.Index, log)
+	var ans bot.Answerer = eng
+	if s.askGate != nil {
+		ans = gatedAnswerer{eng, s.askGate}
+	}
+	b := bot.New(s.botOpts, ans, s.reloader, eng.Index, log)
 	a, err := New(Options{Token: f.token, APIURL: f.apiURL(), GuildID: s.guildID, AckAfter: s.ackAfter}, b, log)
 	if err != nil {
 		t.Fatal(err)
@@ -249,4 +254,15 @@ func sinkLogger(s *logSink) *slog.Logger {
 
 func botOptsWithModRole() bot.Options {
 	return bot.Options{Moderators: bot.Moderators{DiscordRoleIDs: []string{modRole}}}
+}
+
+// A gatedAnswerer answers once its gate is closed: a slow engine.
+type gatedAnswerer struct {
+	eng  *answer.Engine
+	gate <-chan struct{}
+}
+
+func (g gatedAnswerer) Ask(question string, top int) answer.Result {
+	<-g.gate
+	return g.eng.Ask(question, top)
 }

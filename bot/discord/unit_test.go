@@ -218,6 +218,51 @@ func FuzzInteraction(f *testing.F) {
 	})
 }
 
+// FuzzMessage feeds MESSAGE_CREATE payloads through discordgo's decoding,
+// the adapter's filter and its parsing: nothing panics; a message is read
+// only from a person (not a bot, a webhook or the bot itself), with ids that
+// can go into a URL path, and in a guild only when it mentions the bot; the
+// text read holds no mention of the bot.
+func FuzzMessage(f *testing.F) {
+	for _, s := range []string{
+		`{"id":"1","channel_id":"2","guild_id":"3","type":0,"content":"<@` + botID + `> who?","author":{"id":"4"},"mentions":[{"id":"` + botID + `"}]}`,
+		`{"id":"1","channel_id":"2","type":0,"content":"/help","author":{"id":"4"}}`,
+		`{"id":"1","channel_id":"2","guild_id":"3","type":0,"content":"chatter","author":{"id":"4"}}`,
+		`{"id":"1","channel_id":"2","type":19,"content":"<@!` + botID + `>/ask x","author":{"id":"4","bot":true}}`,
+		`{"id":"1","channel_id":"../x","type":0,"content":"hi","author":{"id":"4"}}`,
+		`{"id":"1","channel_id":"2","type":0,"content":"hi","author":{"id":"` + botID + `"},"webhook_id":"9"}`,
+		`{"id":"1","channel_id":"2","type":7,"content":"hi","author":null}`,
+		`null`, `[]`, `{"mentions":[null]}`,
+	} {
+		f.Add([]byte(s))
+	}
+	r := &run{a: &Adapter{token: "tok"}, botID: botID}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		var e discordgo.MessageCreate
+		_ = json.Unmarshal(raw, &e) // discordgo hands handlers what it could decode
+		m := e.Message
+		if m == nil || r.ignored(m) != "" {
+			return
+		}
+		if m.Author == nil || m.Author.ID == botID || m.Author.Bot || m.WebhookID != "" {
+			t.Errorf("read a message not from a person: %s", raw)
+		}
+		if !snowflake(m.ID) || !snowflake(m.ChannelID) {
+			t.Errorf("read a message with ids %q, %q", m.ID, m.ChannelID)
+		}
+		if m.GuildID != "" && !mentions(m, botID) {
+			t.Errorf("read a guild message that does not mention the bot: %s", raw)
+		}
+		cmd, text := parseMessage(m.Content, botID)
+		if strings.Contains(text, "<@"+botID+">") || strings.Contains(text, "<@!"+botID+">") {
+			t.Errorf("parseMessage(%q) left a mention of the bot: %q", m.Content, text)
+		}
+		if _, known := bot.Lookup(cmd); cmd != "" && !known {
+			t.Errorf("parseMessage(%q) = command %q, not in the table", m.Content, cmd)
+		}
+	})
+}
+
 func TestApplicationCommandsFitDiscord(t *testing.T) {
 	for _, global := range []bool{true, false} {
 		for _, c := range applicationCommands(global) {
