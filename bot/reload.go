@@ -77,9 +77,10 @@ type CorpusReloader struct {
 
 // A flight is one reload, shared by every call waiting for it.
 type flight struct {
-	done   chan struct{} // closed when report and err are set
-	report ReloadReport
-	err    error
+	callers int           // calls waiting for this flight; guarded by the reloader's mu
+	done    chan struct{} // closed when report and err are set
+	report  ReloadReport
+	err     error
 }
 
 // NewCorpusReloader returns a reloader that loads fsys with corpus.Load and
@@ -108,6 +109,7 @@ func (r *CorpusReloader) Reload(ctx context.Context) (ReloadReport, error) {
 		}
 		f = r.next
 	}
+	f.callers++
 	r.mu.Unlock()
 
 	select {

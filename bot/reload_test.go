@@ -146,7 +146,7 @@ func TestConcurrentReloadsCoalesce(t *testing.T) {
 	waitFor(t, func() bool {
 		r.mu.Lock()
 		defer r.mu.Unlock()
-		return r.next != nil
+		return r.next != nil && r.next.callers == n
 	})
 	close(g.gate)
 	if err := <-first; err != nil {
