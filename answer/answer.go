@@ -60,8 +60,23 @@ type snapshot struct {
 	// K1Sentence·(1 − BSentence + BSentence·len/avg).
 	sentNorm []float64
 	// artLog is log(1 + n) for each article of n sentences, the
-	// denominator of localRarity.
-	artLog []float64
+	// denominator of localRarity; artLocal[a][tf] is localRarity for a
+	// term tf times in article a, for tf below localTF. Articles of the
+	// same length share their row.
+	artLog   []float64
+	artLocal [][]float64
+}
+
+// localTF bounds the term frequencies whose localRarity is worked out ahead.
+const localTF = 32
+
+// local is localRarity for a term tf times in article a.
+func (sn *snapshot) local(a, tf int) float64 {
+	if row := sn.artLocal[a]; tf < len(row) {
+		return row[tf]
+	}
+	first, end := sn.ix.ArticleSentences(a)
+	return localRarity(end-first, tf, sn.artLog[a])
 }
 
 func newSnapshot(ix *corpus.Index, w *Weights) *snapshot {
@@ -75,9 +90,21 @@ func newSnapshot(ix *corpus.Index, w *Weights) *snapshot {
 		sn.sentNorm[i] = lengthNorm(float64(ix.SentenceLen(i)), avg, w.K1Sentence, w.BSentence)
 	}
 	sn.artLog = make([]float64, len(ix.Articles))
+	sn.artLocal = make([][]float64, len(ix.Articles))
+	rows := map[int][]float64{} // by article length
 	for a := range sn.artLog {
 		first, end := ix.ArticleSentences(a)
-		sn.artLog[a] = math.Log(1 + float64(end-first))
+		n := end - first
+		sn.artLog[a] = math.Log(1 + float64(n))
+		row, ok := rows[n]
+		if !ok {
+			row = make([]float64, localTF)
+			for tf := 1; tf < localTF; tf++ {
+				row[tf] = localRarity(n, tf, sn.artLog[a])
+			}
+			rows[n] = row
+		}
+		sn.artLocal[a] = row
 	}
 	return sn
 }

@@ -71,7 +71,18 @@ type query struct {
 	seq     []int    // the question's terms in order, as indexes into terms; -1 for a word not found
 	missing []string // words of the question the corpus never uses
 	kind    kind
-	recent  bool // asks for the current state: "now", "current", "latest"
+	recent  bool   // asks for the current state: "now", "current", "latest"
+	mask    uint64 // bit id%64 of each term's id: which ids may be terms
+}
+
+// index returns the index into qr.terms of the term id, or -1.
+func (qr *query) index(id corpus.TermID) int {
+	for i := range qr.terms {
+		if qr.terms[i].id == id {
+			return i
+		}
+	}
+	return -1
 }
 
 func idf(n, df int) float64 {
@@ -94,6 +105,7 @@ func parse(ix *corpus.Index, q string, w *Weights) query {
 		if f, ok := ix.Form(id, word); ok {
 			form = int(f)
 		}
+		qr.mask |= 1 << (id & 63)
 		qr.terms = append(qr.terms, qterm{
 			id: id, word: word, weight: w,
 			idf:  idf(nS, len(ix.Postings(id))),
@@ -140,6 +152,7 @@ type scratch struct {
 	ctx     []float64 // by article: credit for question terms in its title
 	touched []touch
 	cands   []cand
+	best    []cand
 }
 
 // A touch is a sentence that holds a question term, and its article.
@@ -148,11 +161,8 @@ type touch struct{ sent, art uint32 }
 type cand struct {
 	sent  int
 	score float64
-	// While reranking: the most the score can become, and whether the
-	// sentence is from the newest article.
-	bound  float64
-	recent bool
 }
+
 
 var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
 
@@ -190,6 +200,7 @@ func (s *scratch) release() {
 	clear(s.ctx)
 	s.touched = s.touched[:0]
 	s.cands = s.cands[:0]
+	s.best = s.best[:0]
 	scratchPool.Put(s)
 }
 
@@ -227,9 +238,8 @@ func rank(sn *snapshot, qr *query, n int, w *Weights, sc *scratch) []cand {
 			if int(p.ID) >= end {
 				ai++
 				a = arts[ai].ID
-				var first int
-				first, end = ix.ArticleSentences(int(a))
-				local := localRarity(end-first, int(arts[ai].TF), sn.artLog[a])
+				_, end = ix.ArticleSentences(int(a))
+				local := sn.local(int(a), int(arts[ai].TF))
 				tw = t.weight * t.idf * (1 - w.Local + w.Local*local)
 				ctx = w.Context > 0 && ix.InContext(int(a), t.id)
 				if ctx {
@@ -277,7 +287,7 @@ func rank(sn *snapshot, qr *query, n int, w *Weights, sc *scratch) []cand {
 			sc.cands = pushBest(sc.cands, cand{sent: s, score: score}, rerankDepth)
 		}
 	}
-	return rerank(ix, qr, sc.cands, n, w)
+	return rerank(ix, qr, n, w, sc)
 }
 
 // byScore orders candidates best first; ties go to the earlier sentence.
@@ -331,46 +341,119 @@ func siftDown(h []cand, i int) {
 	}
 }
 
-// rerank adds the bigram and exact-form bonuses to cs, the best candidates
-// by score, applies the question-type and recency boosts, and returns the
-// best n, best first.
+// rerank adds the bigram and exact-form bonuses to sc.cands, the best
+// candidates by score, applies the question-type and recency boosts, and
+// returns the best n, best first.
 //
-// Whether a sentence holds what the question asks for is a pattern match
-// over its text, so candidates are taken in order of the most their boosted
-// score could be, and the matching stops once that cannot reach the n best.
-func rerank(ix *corpus.Index, qr *query, cs []cand, n int, w *Weights) []cand {
+// The bonuses need the sentence's terms, and the question-type boost a
+// pattern matched over its text, so rerank works down the candidates from
+// the best and stops at the first whose score, with the most the bonuses
+// and boosts can add, cannot reach the n best reranked so far; it skips
+// the pattern for a candidate that could not reach them even boosted.
+func rerank(ix *corpus.Index, qr *query, n int, w *Weights, sc *scratch) []cand {
 	newest := newestArticle(ix, qr.recent)
-	for i := range cs {
-		c := &cs[i]
-		c.score += w.Bigram*bigrams(ix, qr, c.sent) + w.Exact*exact(ix, qr, c.sent)
-		c.recent = newest >= 0 && int(ix.Sentences[c.sent].Article) == newest
-		c.bound = c.score * boost(false, c.recent, w)
-		if qr.kind != kindOther {
-			c.bound = max(c.bound, c.score*boost(true, c.recent, w))
-		}
-	}
-	slices.SortFunc(cs, func(a, b cand) int {
-		return byScore(cand{sent: a.sent, score: a.bound}, cand{sent: b.sent, score: b.bound})
-	})
-	kept := cs[:0] // the best so far, best first; never ahead of the loop
-	for _, c := range cs {
-		if len(kept) >= n && c.bound < kept[n-1].score {
-			break // nor can any after it
+	slices.SortFunc(sc.cands, byScore)
+	// Bonuses and boosts only ever add when their weights are not below 0.
+	prune := w.Bigram >= 0 && w.Exact >= 0 && w.TypeBoost >= 0 && w.RecencyBoost >= 0
+	most := maxBonus(qr, w)
+	most += math.Abs(most) * 1e-9 // room for rounding
+	lift := boost(qr.kind != kindOther, newest >= 0, w)
+	best := sc.best[:0] // the n best so far, best first
+	for _, c := range sc.cands {
+		if prune && len(best) >= n {
+			bound := c.score + most
+			bound = max(bound, bound*lift)
+			if bound+math.Abs(bound)*1e-9 < best[n-1].score {
+				break // nor can any after it
+			}
 		}
 		s := c.sent
-		typed := qr.kind != kindOther && satisfies(qr.kind, ix.Text(s), ix.Articles[ix.Sentences[s].Article].Date)
-		c.score *= boost(typed, c.recent, w)
-		i, _ := slices.BinarySearchFunc(kept, c, byScore)
+		c.score += bonus(ix, qr, s, w)
+		recent := newest >= 0 && int(ix.Sentences[s].Article) == newest
+		typed := false
+		if qr.kind != kindOther {
+			if len(best) >= n && max(c.score*boost(true, recent, w), c.score*boost(false, recent, w)) < best[n-1].score {
+				continue // cannot reach the n best, even boosted
+			}
+			typed = satisfies(qr.kind, ix.Text(s), ix.Articles[ix.Sentences[s].Article].Date)
+		}
+		c.score *= boost(typed, recent, w)
+		i, _ := slices.BinarySearchFunc(best, c, byScore)
 		if i >= n {
 			continue
 		}
-		if len(kept) < n {
-			kept = append(kept, cand{})
+		if len(best) < n {
+			best = append(best, cand{})
 		}
-		copy(kept[i+1:], kept[i:])
-		kept[i] = c
+		copy(best[i+1:], best[i:])
+		best[i] = c
 	}
-	return kept
+	sc.best = best
+	return best
+}
+
+// maxBonus is the most bonus can give a sentence of the question: every
+// pair of its terms adjacent, every word as typed.
+func maxBonus(qr *query, w *Weights) float64 {
+	var bi, ex float64
+	for i := 0; i+1 < len(qr.seq); i++ {
+		if a, b := qr.seq[i], qr.seq[i+1]; a >= 0 && b >= 0 && a != b {
+			bi += (qr.terms[a].idf + qr.terms[b].idf) / 2
+		}
+	}
+	for _, t := range qr.terms {
+		if t.weight >= 1 && t.form >= 0 {
+			ex += t.idf
+		}
+	}
+	return w.Bigram*bi + w.Exact*ex
+}
+
+// bonus is Weights.Bigram times bigrams plus Weights.Exact times exact for
+// sentence s. For a question of up to 64 terms it finds both in one pass
+// over the sentence's terms, as bit sets over the question's terms.
+func bonus(ix *corpus.Index, qr *query, s int, w *Weights) float64 {
+	if len(qr.terms) > 64 {
+		return w.Bigram*bigrams(ix, qr, s) + w.Exact*exact(ix, qr, s)
+	}
+	var (
+		next  [64]uint64 // next[a] has b when term b follows term a within two terms
+		typed uint64     // the terms found as typed
+	)
+	terms, forms := ix.SentenceTerms(s), ix.SentenceForms(s)
+	prev1, prev2 := -1, -1 // the question terms of the last two words
+	for j, id := range terms {
+		k := -1
+		if qr.mask&(1<<(id&63)) != 0 {
+			k = qr.index(id)
+		}
+		if k >= 0 {
+			if prev1 >= 0 {
+				next[prev1] |= 1 << k
+			}
+			if prev2 >= 0 {
+				next[prev2] |= 1 << k
+			}
+			if int(forms[j]) == qr.terms[k].form {
+				typed |= 1 << k
+			}
+		}
+		prev2, prev1 = prev1, k
+	}
+	// Sum as bigrams and exact do, in the same order.
+	var bi, ex float64
+	for i := 0; i+1 < len(qr.seq); i++ {
+		a, b := qr.seq[i], qr.seq[i+1]
+		if a >= 0 && b >= 0 && a != b && next[a]&(1<<b) != 0 {
+			bi += (qr.terms[a].idf + qr.terms[b].idf) / 2
+		}
+	}
+	for k, t := range qr.terms {
+		if t.weight >= 1 && t.form >= 0 && typed&(1<<k) != 0 {
+			ex += t.idf
+		}
+	}
+	return w.Bigram*bi + w.Exact*ex
 }
 
 // boost is the factor a candidate's score is multiplied by: TypeBoost when
