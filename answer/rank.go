@@ -163,7 +163,6 @@ type cand struct {
 	score float64
 }
 
-
 var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
 
 func getScratch(ix *corpus.Index, w *Weights) *scratch {
