@@ -261,6 +261,13 @@ func rank(sn *snapshot, qr *query, n int, w *Weights, sc *scratch) []cand {
 	for _, t := range qr.terms {
 		qmass += t.weight * t.idf
 	}
+	if artMax > 0 {
+		// From here on, each article's share of its BM25 that its
+		// sentences get.
+		for a, v := range sc.art {
+			sc.art[a] = w.Article * qmass * v / artMax
+		}
+	}
 	if w.Paragraph != 0 {
 		for _, t := range sc.touched {
 			sc.para[ix.Sentences[t.sent].Paragraph] += sc.sent[t.sent]
@@ -273,7 +280,7 @@ func rank(sn *snapshot, qr *query, n int, w *Weights, sc *scratch) []cand {
 			score += w.Paragraph * (sc.para[ix.Sentences[s].Paragraph] - sc.sent[s])
 		}
 		if artMax > 0 {
-			score += w.Article * qmass * sc.art[a] / artMax
+			score += sc.art[a]
 		}
 		first, end := ix.ArticleSentences(int(a))
 		if s > first {
