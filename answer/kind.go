@@ -36,15 +36,28 @@ var (
 )
 
 // classify reads what a question asks for from its wording.
+//
+// Each pattern is only tried on a question that has, in lower case, a word
+// every match of it holds ("how ", "when", ...): most questions have one of
+// them at most.
 func classify(q string) kind {
+	lq := strings.ToLower(q)
+	has := func(words ...string) bool {
+		for _, w := range words {
+			if strings.Contains(lq, w) {
+				return true
+			}
+		}
+		return false
+	}
 	switch {
-	case countRE.MatchString(q):
+	case has("how ") && countRE.MatchString(q):
 		return kindCount
-	case whenRE.MatchString(q):
+	case has("when", "what ", "which ", "how long ago") && whenRE.MatchString(q):
 		return kindWhen
-	case whereRE.MatchString(q):
+	case has("where", "which ") && whereRE.MatchString(q):
 		return kindWhere
-	case whoRE.MatchString(q):
+	case has("who") && whoRE.MatchString(q):
 		return kindWho
 	}
 	return kindOther

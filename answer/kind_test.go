@@ -61,6 +61,9 @@ func checkMatchers(t *testing.T, s string) {
 	if got, want := hasPlace(s), placeRE.MatchString(s); got != want {
 		t.Errorf("hasPlace(%q) = %v; want %v", s, got, want)
 	}
+	if got, want := classify(s), classifyRE(s); got != want {
+		t.Errorf("classify(%q) = %v; want %v", s, got, want)
+	}
 	if got, want := hasName(s), hasNameRunes(s); got != want {
 		t.Errorf("hasName(%q) = %v; want %v", s, got, want)
 	}
@@ -72,6 +75,21 @@ func checkMatchers(t *testing.T, s string) {
 	if !slices.EqualFunc(got, want, slices.Equal) {
 		t.Errorf("numbers(%q) = %v; want %v", s, got, want)
 	}
+}
+
+// classifyRE is classify as first written: every pattern tried.
+func classifyRE(q string) kind {
+	switch {
+	case countRE.MatchString(q):
+		return kindCount
+	case whenRE.MatchString(q):
+		return kindWhen
+	case whereRE.MatchString(q):
+		return kindWhere
+	case whoRE.MatchString(q):
+		return kindWho
+	}
+	return kindOther
 }
 
 // hasNameRunes is hasName as first written.
@@ -90,6 +108,12 @@ func TestMatchersAgreeWithPatterns(t *testing.T) {
 	}
 	for _, s := range corpusSentences(t) {
 		checkMatchers(t, s)
+	}
+	path := filepath.Join("..", "..", "shared", "eval", "squad", "questions.jsonl")
+	if _, err := os.Stat(path); err == nil {
+		for _, q := range readQuestions(t, path) {
+			checkMatchers(t, q.Question)
+		}
 	}
 }
 
