@@ -187,13 +187,6 @@ func (ix *Index) Similar(w string) []TermID {
 	return out
 }
 
-func abs(x int) int {
-	if x < 0 {
-		return -x
-	}
-	return x
-}
-
 // editDistance is the optimal-string-alignment distance between a and b
 // (insertions, deletions, substitutions, adjacent transpositions), or
 // max+1 once it must exceed max.
