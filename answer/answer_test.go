@@ -159,3 +159,43 @@ func FuzzAsk(f *testing.F) {
 		}
 	})
 }
+
+func TestRefusesPlacesTheCorpusNeverMentions(t *testing.T) {
+	e := seedEngine(t)
+	res := e.Ask("did vietnam sign any defense deal with thailand?", 3)
+	if res.Answered || !strings.Contains(res.Answer, "thailand") {
+		t.Errorf("Ask = %+v; want a refusal naming thailand", res)
+	}
+	// A place the corpus knows is no reason to refuse.
+	if res := e.Ask("did vietnam sign a defence protocol with laos?", 3); !res.Answered {
+		t.Errorf("Ask about Laos = %+v; want an answer", res)
+	}
+}
+
+func TestAnswerDoesNotDependOnTop(t *testing.T) {
+	e := seedEngine(t)
+	for _, q := range []string{
+		"how many clusters of border villages will be built?",
+		"how many vietnamese volunteer soldiers' remains have been brought home from laos so far?",
+		"who is laos's defence minister now?",
+	} {
+		one, three := e.Ask(q, 1), e.Ask(q, 3)
+		if one.Answered != three.Answered || one.Answer != three.Answer {
+			t.Errorf("Ask(%q, 1) = %q; Ask(…, 3) = %q; want the same answer", q, one.Answer, three.Answer)
+		}
+	}
+}
+
+func TestCounted(t *testing.T) {
+	for q, want := range map[string]string{
+		"how many vietnamese volunteer soldiers' remains have been brought home?": "vietnames volunt soldier remain",
+		"How many clusters of border villages?":                                  "cluster",
+		"how many did they sign?":                                                "",
+		"how many?":                                                              "",
+		"what is the capital?":                                                   "",
+	} {
+		if got := strings.Join(counted(q), " "); got != want {
+			t.Errorf("counted(%q) = %q; want %q", q, got, want)
+		}
+	}
+}

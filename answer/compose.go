@@ -30,8 +30,14 @@ func answer(sn *snapshot, q string, top int, w *Weights, res Result) Result {
 	}
 	sc := getScratch(ix, w)
 	defer sc.release()
-	cs := rank(sn, &qr, top, w, sc)
+	// Rank at least countDepth, so that the answer does not depend on how
+	// many citations are asked for.
+	cs := rank(sn, &qr, max(top, countDepth), w, sc)
 	if len(cs) == 0 {
+		res.Answer = refusal(qr)
+		return res
+	}
+	if namesPlace(qr.missing) {
 		res.Answer = refusal(qr)
 		return res
 	}
@@ -45,7 +51,7 @@ func answer(sn *snapshot, q string, top int, w *Weights, res Result) Result {
 		res.Answer = refusal(qr)
 		return res
 	}
-	for _, c := range cs {
+	for _, c := range cs[:min(len(cs), top)] {
 		s := ix.Sentences[c.sent]
 		a := ix.Articles[s.Article]
 		res.Citations = append(res.Citations, Citation{
@@ -66,7 +72,7 @@ const countDepth = 3
 // a number of thing to the front, keeping the others' order. It reports
 // false when none does; the question is then refused unless the best
 // sentence has some number.
-func promoteCount(ix *corpus.Index, cs []cand, thing string) bool {
+func promoteCount(ix *corpus.Index, cs []cand, thing []string) bool {
 	for i, c := range cs[:min(len(cs), countDepth)] {
 		if countsThing(ix.Text(c.sent), thing) {
 			copy(cs[1:i+1], cs[:i])

@@ -2,6 +2,7 @@ package answer
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -107,25 +108,43 @@ func hasNumber(s string) bool {
 	return false
 }
 
-// countedRE finds what a "how many" question counts: the word after it.
-var countedRE = regexp.MustCompile(`(?i)\bhow many ([\pL\pN']+)`)
+// countedRE finds what a "how many" question counts: the words after it.
+var countedRE = regexp.MustCompile(`(?i)\bhow many ((?:[\pL\pN'’-]+\s*){1,5})`)
 
-// counted returns the index term of what a "how many" question counts, or
-// "" when it has none.
-func counted(q string) string {
-	m := countedRE.FindStringSubmatch(q)
-	if m == nil {
-		return ""
-	}
-	t, _ := corpus.Term(corpus.Fold(m[1]))
-	return t
+// phraseEnd are words that end the noun phrase a "how many" counts.
+var phraseEnd = map[string]bool{
+	"have": true, "has": true, "had": true, "did": true, "do": true, "does": true, "are": true,
+	"is": true, "were": true, "was": true, "will": true, "would": true, "can": true, "could": true,
+	"in": true, "of": true, "from": true, "at": true, "on": true, "to": true, "for": true, "by": true,
+	"with": true, "the": true, "a": true, "an": true, "per": true,
 }
 
-// countsThing reports whether sentence gives a number of thing (an index
-// term): a number followed within three words by the thing, as in "60 years"
-// or "five-year". With no thing, any number will do.
-func countsThing(sentence, thing string) bool {
-	if thing == "" {
+// counted returns the index terms of what a "how many" question counts,
+// the words of the noun phrase after it ("how many volunteer soldiers'
+// remains have..."), or nil when it has none.
+func counted(q string) []string {
+	m := countedRE.FindStringSubmatch(q)
+	if m == nil {
+		return nil
+	}
+	var terms []string
+	for _, w := range strings.Fields(m[1]) {
+		w = strings.Trim(strings.ToLower(w), "'’?!.,;:")
+		if phraseEnd[w] {
+			break
+		}
+		if t, ok := corpus.Term(corpus.Fold(w)); ok {
+			terms = append(terms, t)
+		}
+	}
+	return terms
+}
+
+// countsThing reports whether sentence gives a number of one of things
+// (index terms): a number followed within three words by the thing, as in
+// "60 years" or "five-year". With no things, any number will do.
+func countsThing(sentence string, things []string) bool {
+	if len(things) == 0 {
 		return hasNumber(sentence)
 	}
 	toks := corpus.Analyze(sentence)
@@ -135,7 +154,7 @@ func countsThing(sentence, thing string) bool {
 				continue
 			}
 			for _, u := range toks[i:min(i+3, len(toks))] {
-				if u.Term == thing {
+				if slices.Contains(things, u.Term) {
 					return true
 				}
 			}
