@@ -6,10 +6,17 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
+	"os"
 	"strings"
+
+	"github.com/corpusbot/corpusbot/bot"
 )
 
+// runChat is a console on the bot: the same command table as Discord and
+// Telegram (/help, /sources, /reload, /ask), and any other line is a
+// question. Whoever runs the console runs the bot, so /reload is allowed.
 func runChat(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fset := flag.NewFlagSet("chat", flag.ContinueOnError)
 	fset.SetOutput(stderr)
@@ -17,12 +24,20 @@ func runChat(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	if err := fset.Parse(args); err != nil {
 		return errUsage
 	}
-	eng, err := loadEngine(ctx, *dir, slog.New(slog.NewTextHandler(stderr, nil)))
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	eng, err := loadEngine(ctx, *dir, log)
 	if err != nil {
 		return err
 	}
+	var fsys fs.FS
+	if *dir != "" {
+		fsys = os.DirFS(*dir)
+	}
+	b := bot.New(bot.Options{}, eng, bot.NewCorpusReloader(fsys, eng, nil), eng.Index, log)
+
 	fmt.Fprintln(stdout, "Ask a question about the articles; /help for commands, Ctrl-D to quit.")
 	sc := bufio.NewScanner(stdin)
+	sc.Buffer(make([]byte, 64*1024), 1024*1024)
 	for {
 		fmt.Fprint(stdout, "> ")
 		if !sc.Scan() || ctx.Err() != nil {
@@ -30,18 +45,13 @@ func runChat(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 			return sc.Err()
 		}
 		line := strings.TrimSpace(sc.Text())
-		switch {
-		case line == "":
-		case line == "/help":
-			fmt.Fprintln(stdout, "Type a question, or /sources to list the articles.")
-		case line == "/sources":
-			for _, a := range eng.Index().Articles {
-				fmt.Fprintf(stdout, "%s  %s  %s\n", a.Path, a.Date, a.Title)
-			}
-		case strings.HasPrefix(line, "/"):
-			fmt.Fprintf(stdout, "Unknown command %s; try /help.\n", strings.Fields(line)[0])
-		default:
-			fmt.Fprintln(stdout, formatText(eng.Ask(line, 3)))
+		if line == "" {
+			continue
 		}
+		req := bot.Request{Platform: bot.Console, UserID: "console", ChatID: "console", Direct: true, Text: line}
+		if strings.HasPrefix(line, "/") {
+			req.Command, req.Text, _ = strings.Cut(line[1:], " ")
+		}
+		fmt.Fprintln(stdout, bot.RenderText(b.Handle(ctx, req))+"\n")
 	}
 }

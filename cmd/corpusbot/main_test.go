@@ -37,3 +37,27 @@ func TestAskJSONBatch(t *testing.T) {
 		t.Errorf("second = %+v; want a refusal naming peru", second)
 	}
 }
+
+// TestChat drives the console through the bot's command table.
+func TestChat(t *testing.T) {
+	dir := copySeeds(t)
+	in := strings.NewReader("/help\nwho's laos's defence minister now?\n/frob\n/reload\n/sources\n\n/ask what's the population of peru?\n")
+	var out, errb bytes.Buffer
+	if err := run(context.Background(), []string{"chat", "--corpus", dir}, in, &out, &errb); err != nil {
+		t.Fatalf("chat: %v (%s)", err, errb.String())
+	}
+	got := out.String()
+	for _, want := range []string{
+		"/ask <question>",                // help, from the command table
+		"Khamliang",                      // the answer
+		"[1] ",                           // its citation
+		"I don't know the command /frob", // an unknown command
+		"Reloaded 5 articles",            // the console may reload
+		"I answer from 5 articles",       // sources
+		"Nothing in the corpus mentions", // a refusal through /ask
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("chat output lacks %q:\n%s", want, got)
+		}
+	}
+}
