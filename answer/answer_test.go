@@ -189,13 +189,27 @@ func TestAnswerDoesNotDependOnTop(t *testing.T) {
 func TestCounted(t *testing.T) {
 	for q, want := range map[string]string{
 		"how many vietnamese volunteer soldiers' remains have been brought home?": "vietnames volunt soldier remain",
-		"How many clusters of border villages?":                                  "cluster",
-		"how many did they sign?":                                                "",
-		"how many?":                                                              "",
-		"what is the capital?":                                                   "",
+		"How many clusters of border villages?":                                   "cluster",
+		"how many did they sign?":                                                 "",
+		"how many?":                                                               "",
+		"what is the capital?":                                                    "",
 	} {
 		if got := strings.Join(counted(q), " "); got != want {
 			t.Errorf("counted(%q) = %q; want %q", q, got, want)
 		}
+	}
+}
+
+func TestAnswerCutsToTheClause(t *testing.T) {
+	e := seedEngine(t)
+	res := e.Ask("how well was the 2020-2024 defence protocol implemented?", 1)
+	s := res.Citations[0].Sentence
+	if !strings.HasPrefix(res.Answer, "…areas outlined") || !strings.HasSuffix(res.Answer, "targets. [1]") || len(res.Answer) >= len(s) {
+		t.Errorf("answer %q; want the clause that answers, cut from %q", res.Answer, s)
+	}
+	// A short sentence is given whole.
+	res = e.Ask("who is laos's defence minister now?", 1)
+	if !strings.HasPrefix(res.Answer, res.Citations[0].Sentence) {
+		t.Errorf("answer %q; want the whole sentence %q", res.Answer, res.Citations[0].Sentence)
 	}
 }

@@ -60,7 +60,7 @@ func answer(sn *snapshot, q string, top int, w *Weights, res Result) Result {
 		})
 	}
 	res.Answered = true
-	res.Answer = compose(res.Citations[0])
+	res.Answer = compose(ix, &qr, res.Citations[0])
 	return res
 }
 
@@ -124,14 +124,89 @@ func joinOr(ws []string) string {
 	return strings.Join(q[:len(q)-1], ", ") + " or " + q[len(q)-1]
 }
 
-// compose writes the answer text: the best sentence with its citation
-// marker, and any relative date it uses resolved against the article's date.
-func compose(c Citation) string {
-	text := c.Sentence + " [1]"
+// compose writes the answer text: the part of the best sentence that
+// answers, with its citation marker, and any relative date it uses resolved
+// against the article's date.
+func compose(ix *corpus.Index, qr *query, c Citation) string {
+	text := clause(ix, qr, c.Sentence) + " [1]"
 	if note := resolveDates(c.Sentence, c.Date); note != "" {
 		text += " (" + note + ")"
 	}
 	return text
+}
+
+// clauseMin is the length below which a sentence is given whole.
+const clauseMin = 160
+
+// clauseBreakRE finds where a long news sentence joins its clauses: a
+// semicolon, or a comma before a reporting or linking word ("..., saying
+// that ...", "..., while ...").
+var clauseBreakRE = regexp.MustCompile(`; |, (?:saying|adding|noting|stressing|affirming|highlighting|emphasising|emphasizing|while|whereas|which|as well as|and said|and added) `)
+
+// clause returns the clause of sentence that answers the question, when
+// that is clear: the sentence is long, one of its clauses holds every
+// question term the sentence holds (and, for a when, who, where or how-many
+// question, what that asks for), and that clause is much shorter than the
+// sentence. Otherwise it returns the sentence whole. A cut is marked "…".
+func clause(ix *corpus.Index, qr *query, sentence string) string {
+	if len(sentence) < clauseMin {
+		return sentence
+	}
+	breaks := clauseBreakRE.FindAllStringIndex(sentence, -1)
+	if len(breaks) == 0 {
+		return sentence
+	}
+	want := heldTerms(ix, qr, sentence)
+	if want == 0 {
+		return sentence
+	}
+	typed := qr.kind != kindOther && satisfies(qr.kind, sentence, "")
+	start, found := 0, -1
+	var spans [][2]int
+	for _, b := range append(breaks, []int{len(sentence), len(sentence)}) {
+		spans = append(spans, [2]int{start, b[0]})
+		start = b[1]
+	}
+	for i, sp := range spans {
+		part := sentence[sp[0]:sp[1]]
+		if heldTerms(ix, qr, part) != want || (typed && !satisfies(qr.kind, part, "")) {
+			continue
+		}
+		if found >= 0 {
+			return sentence // two clauses would do: not clear which answers
+		}
+		found = i
+	}
+	if found < 0 {
+		return sentence
+	}
+	sp := spans[found]
+	part := strings.TrimSpace(sentence[sp[0]:sp[1]])
+	if len(part)*10 > len(sentence)*7 || len(part) < 40 {
+		return sentence
+	}
+	if sp[0] > 0 {
+		part = "…" + strings.TrimPrefix(part, "that ")
+	}
+	if sp[1] < len(sentence) {
+		part = strings.TrimRight(part, ",;") + "…"
+	}
+	return part
+}
+
+// heldTerms counts the question's terms that text holds.
+func heldTerms(ix *corpus.Index, qr *query, text string) int {
+	n := 0
+	toks := corpus.Analyze(text)
+	for _, t := range qr.terms {
+		for _, tok := range toks {
+			if tok.Term == ix.TermText(t.id) {
+				n++
+				break
+			}
+		}
+	}
+	return n
 }
 
 var (
