@@ -59,6 +59,11 @@ type snapshot struct {
 	// sentNorm is BM25's length normalisation of each sentence:
 	// K1Sentence·(1 − BSentence + BSentence·len/avg).
 	sentNorm []float64
+	// artNorm is the same for each article, with K1Article and BArticle.
+	artNorm []float64
+	// titled has bit id%64 of word id/64 set for each term that is in
+	// some article's title: only those can be in an article's context.
+	titled []uint64
 	// artLog is log(1 + n) for each article of n sentences, the
 	// denominator of localRarity; artLocal[a][tf] is localRarity for a
 	// term tf times in article a, for tf below localTF. Articles of the
@@ -88,6 +93,14 @@ func newSnapshot(ix *corpus.Index, w *Weights) *snapshot {
 	avg := ix.AvgSentenceLen()
 	for i := range sn.sentNorm {
 		sn.sentNorm[i] = lengthNorm(float64(ix.SentenceLen(i)), avg, w.K1Sentence, w.BSentence)
+	}
+	sn.artNorm = make([]float64, len(ix.Articles))
+	sn.titled = make([]uint64, (ix.NumTerms()+63)/64)
+	for a := range sn.artNorm {
+		sn.artNorm[a] = lengthNorm(float64(ix.ArticleLen(a)), ix.AvgArticleLen(), w.K1Article, w.BArticle)
+		for _, id := range ix.TitleTerms(a) {
+			sn.titled[id/64] |= 1 << (id % 64)
+		}
 	}
 	sn.artLog = make([]float64, len(ix.Articles))
 	sn.artLocal = make([][]float64, len(ix.Articles))

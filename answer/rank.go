@@ -3,6 +3,7 @@ package answer
 import (
 	"math"
 	"slices"
+	"sort"
 	"strings"
 	"sync"
 
@@ -203,17 +204,14 @@ func (s *scratch) release() {
 	scratchPool.Put(s)
 }
 
-// tfNorm is BM25's saturating term-frequency factor.
-func tfNorm(tf, length, avg, k1, b float64) float64 {
-	return normedTF(tf, lengthNorm(length, avg, k1, b), k1)
-}
-
-// lengthNorm is the part of tfNorm that depends on the length alone.
+// lengthNorm is the part of BM25's saturating term-frequency factor that
+// depends on the length alone.
 func lengthNorm(length, avg, k1, b float64) float64 {
 	return k1 * (1 - b + b*length/avg)
 }
 
-// normedTF is tfNorm with the length's part worked out already.
+// normedTF is BM25's saturating term-frequency factor, with the length's
+// part worked out already.
 func normedTF(tf, norm, k1 float64) float64 {
 	return tf * (k1 + 1) / (tf + norm)
 }
@@ -222,31 +220,34 @@ func normedTF(tf, norm, k1 float64) float64 {
 // best n, best first; ties go to the earlier sentence.
 func rank(sn *snapshot, qr *query, n int, w *Weights, sc *scratch) []cand {
 	ix := sn.ix
-	avgA := ix.AvgArticleLen()
 	var artMax float64
 	for _, t := range qr.terms {
 		arts := ix.ArticlePostings(t.id)
 		for _, p := range arts {
-			sc.art[p.ID] += t.weight * t.aidf * tfNorm(float64(p.TF), float64(ix.ArticleLen(int(p.ID))), avgA, w.K1Article, w.BArticle)
+			sc.art[p.ID] += t.weight * t.aidf * normedTF(float64(p.TF), sn.artNorm[p.ID], w.K1Article)
 		}
 		// Sentence postings come in article order, and each article of
 		// the article postings has some: walk those alongside for the
 		// article and the term's frequency there.
-		ai, a, end, tw, ctx := -1, uint32(0), 0, 0.0, false
-		for _, p := range ix.Postings(t.id) {
+		ai, a, end, tw := -1, uint32(0), 0, 0.0
+		titled := w.Context > 0 && sn.titled[t.id/64]&(1<<(t.id%64)) != 0
+		ps := ix.Postings(t.id)
+		for i := 0; i < len(ps); i++ {
+			p := ps[i]
 			if int(p.ID) >= end {
 				ai++
 				a = arts[ai].ID
 				_, end = ix.ArticleSentences(int(a))
+				if titled && ix.InContext(int(a), t.id) {
+					// Credited to every sentence of the article:
+					// skip its postings.
+					sc.ctx[a] += t.weight * t.idf * w.Context
+					rest := ps[i:]
+					i += sort.Search(len(rest), func(j int) bool { return int(rest[j].ID) >= end }) - 1
+					continue
+				}
 				local := sn.local(int(a), int(arts[ai].TF))
 				tw = t.weight * t.idf * (1 - w.Local + w.Local*local)
-				ctx = w.Context > 0 && ix.InContext(int(a), t.id)
-				if ctx {
-					sc.ctx[a] += t.weight * t.idf * w.Context
-				}
-			}
-			if ctx {
-				continue // credited to every sentence of the article
 			}
 			if sc.sent[p.ID] == 0 {
 				sc.touched = append(sc.touched, touch{p.ID, a})

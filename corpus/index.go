@@ -137,6 +137,9 @@ func (ix *Index) InContext(a int, id TermID) bool {
 	return i < len(ctx) && ctx[i] == id
 }
 
+// TitleTerms returns the sorted, distinct terms of article a's title.
+func (ix *Index) TitleTerms(a int) []TermID { return ix.context[a] }
+
 // NumParagraphs returns how many paragraphs the corpus has.
 func (ix *Index) NumParagraphs() int { return ix.numParas }
 
