@@ -70,6 +70,9 @@ type snapshot struct {
 	// same length share their row.
 	artLog   []float64
 	artLocal [][]float64
+	// terms and sims remember corpus.Term and Similar for question words.
+	terms memo[termOf]
+	sims  memo[[]corpus.TermID]
 }
 
 // localTF bounds the term frequencies whose localRarity is worked out ahead.

@@ -23,7 +23,7 @@ const (
 // answer ranks the sentences of sn's index for q and composes the Result.
 func answer(sn *snapshot, q string, top int, w *Weights, res Result) Result {
 	ix := sn.ix
-	qr := parse(ix, q, w)
+	qr := parse(sn, q, w)
 	if len(qr.terms) == 0 {
 		res.Answer = refusal(qr)
 		return res
@@ -197,7 +197,7 @@ func clause(ix *corpus.Index, qr *query, sentence string) string {
 // heldTerms counts the question's terms that text holds.
 func heldTerms(ix *corpus.Index, qr *query, text string) int {
 	n := 0
-	toks := corpus.Analyze(text)
+	toks := corpus.AnalyzeWith(text, qr.term)
 	for _, t := range qr.terms {
 		for _, tok := range toks {
 			if tok.Term == ix.TermText(t.id) {

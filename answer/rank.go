@@ -74,6 +74,9 @@ type query struct {
 	kind    kind
 	recent  bool   // asks for the current state: "now", "current", "latest"
 	mask    uint64 // bit id%64 of each term's id: which ids may be terms
+	// term is corpus.Term, remembered: what the question's text is
+	// analysed with, and text compared with the question had best be too.
+	term func(word string) (string, bool)
 }
 
 // index returns the index into qr.terms of the term id, or -1.
@@ -92,8 +95,9 @@ func idf(n, df int) float64 {
 
 // parse analyses a question against ix: each word's term, or failing that
 // the terms of corpus words spelled like it, or failing that a missing word.
-func parse(ix *corpus.Index, q string, w *Weights) query {
-	qr := query{text: q, kind: classify(q), recent: asksRecent(q)}
+func parse(sn *snapshot, q string, w *Weights) query {
+	ix := sn.ix
+	qr := query{text: q, kind: classify(q), recent: asksRecent(q), term: sn.term}
 	nS, nA := len(ix.Sentences), len(ix.Articles)
 	add := func(id corpus.TermID, word string, w float64) int {
 		for i := range qr.terms {
@@ -115,10 +119,10 @@ func parse(ix *corpus.Index, q string, w *Weights) query {
 		})
 		return len(qr.terms) - 1
 	}
-	for _, t := range corpus.Analyze(q) {
+	for _, t := range corpus.AnalyzeWith(q, qr.term) {
 		word := corpus.Fold(q[t.Start:t.End])
 		for _, syn := range synonyms[word] {
-			if st, ok := corpus.Term(syn); ok {
+			if st, ok := sn.term(syn); ok {
 				if id, ok := ix.Lookup(st); ok && st != t.Term {
 					add(id, syn, w.Synonym)
 				}
@@ -128,7 +132,7 @@ func parse(ix *corpus.Index, q string, w *Weights) query {
 			qr.seq = append(qr.seq, add(id, word, 1))
 			continue
 		}
-		sim := ix.Similar(word)
+		sim := sn.similar(word)
 		if len(sim) == 0 {
 			qr.missing = append(qr.missing, q[t.Start:t.End])
 			qr.seq = append(qr.seq, -1)

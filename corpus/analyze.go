@@ -29,12 +29,20 @@ func Analyze(text string) []Token {
 	return z.analyze(text, nil)
 }
 
+// AnalyzeWith is Analyze with term in Term's place, for a caller that
+// remembers Term's answers: term must answer as Term does.
+func AnalyzeWith(text string, term func(word string) (string, bool)) []Token {
+	z := analyzer{lookup: term}
+	return z.analyze(text, nil)
+}
+
 // An analyzer is Analyze with memory kept from one text to the next: a
 // buffer for the words and, when terms is not nil, Term's answer for each
-// word seen.
+// word seen. When lookup is not nil, it answers in Term's place.
 type analyzer struct {
-	words []Token
-	terms map[string]cachedTerm
+	words  []Token
+	terms  map[string]cachedTerm
+	lookup func(word string) (string, bool)
 }
 
 type cachedTerm struct {
@@ -44,6 +52,9 @@ type cachedTerm struct {
 
 // term is Term(word), remembered.
 func (z *analyzer) term(word string) (string, bool) {
+	if z.lookup != nil {
+		return z.lookup(word)
+	}
 	if z.terms == nil {
 		return Term(word)
 	}
