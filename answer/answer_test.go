@@ -1,10 +1,14 @@
 package answer
 
 import (
+	"context"
 	"encoding/json"
 	"strings"
 	"sync"
 	"testing"
+	"testing/fstest"
+
+	"github.com/corpusbot/corpusbot/corpus"
 )
 
 var (
@@ -211,5 +215,36 @@ func TestAnswerCutsToTheClause(t *testing.T) {
 	res = e.Ask("who is laos's defence minister now?", 1)
 	if !strings.HasPrefix(res.Answer, res.Citations[0].Sentence) {
 		t.Errorf("answer %q; want the whole sentence %q", res.Answer, res.Citations[0].Sentence)
+	}
+}
+
+// mapEngine is an engine over the articles given by file name.
+func mapEngine(t testing.TB, files map[string]string) *Engine {
+	t.Helper()
+	fsys := fstest.MapFS{}
+	for name, text := range files {
+		fsys[name] = &fstest.MapFile{Data: []byte(text)}
+	}
+	ix, err := corpus.Load(context.Background(), fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return New(ix, Options{})
+}
+
+func TestRefocusPassesTheLead(t *testing.T) {
+	e := mapEngine(t, map[string]string{
+		"a.txt": "Ministers hold talks\n\nMinister Anna Berg on Monday held phone talks with her counterpart Carl Dahl in Oslo to discuss fishing quotas.\n\n" +
+			"She thanked the coast guard of Norway for its help during the storm.\n\nThe two sides agreed to meet again next spring.",
+		"b.txt": "Storm hits the coast\n\nA storm hit the coast on Friday, and boats stayed in port.\n\nThe coast guard rescued two fishermen.",
+	})
+	res := e.Ask("in the phone talks, who did anna berg thank?", 3)
+	if !res.Answered || !strings.HasPrefix(res.Citations[0].Sentence, "She thanked") {
+		t.Errorf("first citation = %+v; want the sentence that thanks, not the lead", res.Citations)
+	}
+	// What the lead alone answers stays first.
+	res = e.Ask("when did anna berg and carl dahl hold phone talks?", 3)
+	if !res.Answered || !strings.HasPrefix(res.Citations[0].Sentence, "Minister Anna Berg") {
+		t.Errorf("first citation = %+v; want the lead", res.Citations)
 	}
 }

@@ -51,6 +51,9 @@ func answer(sn *snapshot, q string, top int, w *Weights, res Result) Result {
 		res.Answer = refusal(qr)
 		return res
 	}
+	if qr.kind != kindCount { // promoteCount has put the count first
+		refocus(ix, &qr, cs)
+	}
 	for _, c := range cs[:min(len(cs), top)] {
 		s := ix.Sentences[c.sent]
 		a := ix.Articles[s.Article]

@@ -1,0 +1,86 @@
+package answer
+
+import "github.com/corpusbot/corpusbot/corpus"
+
+// A news article's lead sentence sets the scene for the whole article: who
+// met whom, when and where. A question that names that scene and asks
+// something more ("in the phone talks, who did Chansamone thank?") matches
+// the lead on the names, yet is answered by a later sentence that holds
+// what the lead does not ("He thanked ..."). refocus moves such a sentence
+// ahead of the lead.
+const (
+	// refocusDepth is how far down the ranking refocus looks.
+	refocusDepth = 3
+	// refocusShare is the least share of the question's weight that the
+	// later sentence must hold beyond what the lead and its article's
+	// title and date hold.
+	refocusShare = 0.15
+)
+
+// refocus moves ahead of the best candidate, when that is its article's
+// lead, the candidate of the same article among the first refocusDepth that
+// holds the most of the question's weight beyond what the lead, the
+// article's title and the year of its date hold, if that is at least
+// refocusShare of the question's weight, and holds what the question asks
+// for (a date for a when, ...). Terms in the title or the
+// dateline are the scene too: every sentence of the article has them.
+func refocus(ix *corpus.Index, qr *query, cs []cand) {
+	if len(cs) < 2 || len(qr.terms) > 64 {
+		return
+	}
+	a := int(ix.Sentences[cs[0].sent].Article)
+	first, _ := ix.ArticleSentences(a)
+	if cs[0].sent != first {
+		return
+	}
+	scene := heldMask(ix, qr, first)
+	date := ix.Articles[a].Date
+	var total float64
+	for k, t := range qr.terms {
+		total += t.weight * t.idf
+		if ix.InContext(a, t.id) || len(date) >= 4 && ix.TermText(t.id) == date[:4] {
+			scene |= 1 << k
+		}
+	}
+	pick, most := 0, refocusShare*total
+	for i := 1; i < min(len(cs), refocusDepth); i++ {
+		s := cs[i].sent
+		if int(ix.Sentences[s].Article) != a || qr.kind != kindOther && !satisfies(qr.kind, ix.Text(s), "") {
+			continue
+		}
+		if w := maskWeight(qr, heldMask(ix, qr, s)&^scene); w >= most && w > 0 {
+			pick, most = i, w
+		}
+	}
+	if pick > 0 {
+		c := cs[pick]
+		copy(cs[1:pick+1], cs[:pick])
+		cs[0] = c
+	}
+}
+
+// heldMask is the set of the question's terms that sentence s holds, as
+// bits over qr.terms; the question has at most 64 terms.
+func heldMask(ix *corpus.Index, qr *query, s int) uint64 {
+	var m uint64
+	for _, id := range ix.SentenceTerms(s) {
+		if qr.mask&(1<<(id&63)) == 0 {
+			continue
+		}
+		if k := qr.index(id); k >= 0 {
+			m |= 1 << k
+		}
+	}
+	return m
+}
+
+// maskWeight sums the weight of the question's terms in m.
+func maskWeight(qr *query, m uint64) float64 {
+	var w float64
+	for k, t := range qr.terms {
+		if m&(1<<k) != 0 {
+			w += t.weight * t.idf
+		}
+	}
+	return w
+}
