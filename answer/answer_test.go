@@ -248,3 +248,36 @@ func TestRefocusPassesTheLead(t *testing.T) {
 		t.Errorf("first citation = %+v; want the lead", res.Citations)
 	}
 }
+
+func TestGivesCount(t *testing.T) {
+	e := mapEngine(t, map[string]string{
+		"a.txt": "Talks\n\nThe two sides signed three deals and the three main partners met.",
+	})
+	sn := e.snap.Load()
+	tests := []struct {
+		question, sentence string
+		want               bool
+	}{
+		{"how many deals were signed?", "They signed three deals.", true},
+		{"how many deals were signed?", "The two sides pledged to keep working towards deals.", false},
+		{"how many deals were signed?", "The pact on COVID-19 was signed.", false},
+		{"how many partners met?", "Then the three main partners met.", true},
+		{"how many partners met?", "The two sides met 12 times.", true},
+	}
+	for _, tt := range tests {
+		qr := parse(sn, tt.question, e.opts.Weights)
+		if got := givesCount(sn.ix, &qr, tt.sentence); got != tt.want {
+			t.Errorf("givesCount(%q, %q) = %v; want %v", tt.question, tt.sentence, got, tt.want)
+		}
+	}
+}
+
+func TestRefusesACountThatRefersBack(t *testing.T) {
+	e := mapEngine(t, map[string]string{
+		"a.txt": "Talks\n\nThe two sides pledged to keep searching for the remains of soldiers.\n\nThey met in May.",
+		"b.txt": "Harvest\n\nFarmers brought in 40 tonnes of rice.",
+	})
+	if res := e.Ask("how many soldiers' remains have been found?", 3); res.Answered {
+		t.Errorf("Ask = %+v; want a refusal: no sentence gives the number", res)
+	}
+}

@@ -42,7 +42,7 @@ func answer(sn *snapshot, q string, top int, w *Weights, res Result) Result {
 		return res
 	}
 	missingIDF := missingShare * idf(len(ix.Sentences), 0)
-	if qr.kind == kindCount && !promoteCount(ix, cs, counted(q)) && !hasNumber(ix.Text(cs[0].sent)) {
+	if qr.kind == kindCount && !promoteCount(ix, cs, counted(q)) && !givesCount(ix, &qr, ix.Text(cs[0].sent)) {
 		res.Answer = refusal(qr)
 		return res
 	}
@@ -74,7 +74,7 @@ const countDepth = 3
 // promoteCount moves the first of the best countDepth candidates that gives
 // a number of thing to the front, keeping the others' order. It reports
 // false when none does; the question is then refused unless the best
-// sentence has some number.
+// sentence gives some count (givesCount).
 func promoteCount(ix *corpus.Index, cs []cand, thing []string) bool {
 	for i, c := range cs[:min(len(cs), countDepth)] {
 		if countsThing(ix.Text(c.sent), thing) {
