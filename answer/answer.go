@@ -59,6 +59,14 @@ type snapshot struct {
 	// sentNorm is BM25's length normalisation of each sentence:
 	// K1Sentence·(1 − BSentence + BSentence·len/avg).
 	sentNorm []float64
+	// tfOff, tfCode and tfNorm hold normedTF, with K1Sentence and
+	// sentNorm, for each sentence posting: term id's postings have
+	// tfNorm[tfCode[tfOff[id]+i]] for their i-th. A sentence's norm
+	// depends on its length alone, so the distinct values are few. tfCode
+	// is nil when they do not fit in a uint16.
+	tfOff  []uint32
+	tfCode []uint16
+	tfNorm []float64
 	// artNorm is the same for each article, with K1Article and BArticle.
 	artNorm []float64
 	// titled has bit id%64 of word id/64 set for each term that is in
@@ -97,6 +105,7 @@ func newSnapshot(ix *corpus.Index, w *Weights) *snapshot {
 	for i := range sn.sentNorm {
 		sn.sentNorm[i] = lengthNorm(float64(ix.SentenceLen(i)), avg, w.K1Sentence, w.BSentence)
 	}
+	sn.tfCodes(w)
 	sn.artNorm = make([]float64, len(ix.Articles))
 	sn.titled = make([]uint64, (ix.NumTerms()+63)/64)
 	for a := range sn.artNorm {
@@ -123,6 +132,35 @@ func newSnapshot(ix *corpus.Index, w *Weights) *snapshot {
 		sn.artLocal[a] = row
 	}
 	return sn
+}
+
+// tfCodes works out tfOff, tfCode and tfNorm.
+func (sn *snapshot) tfCodes(w *Weights) {
+	ix := sn.ix
+	type key struct{ tf, length uint32 }
+	codes := map[key]uint16{}
+	sn.tfOff = make([]uint32, ix.NumTerms()+1)
+	for id := range ix.NumTerms() {
+		sn.tfOff[id+1] = sn.tfOff[id] + uint32(len(ix.Postings(corpus.TermID(id))))
+	}
+	sn.tfCode = make([]uint16, sn.tfOff[ix.NumTerms()])
+	for id := range ix.NumTerms() {
+		code := sn.tfCode[sn.tfOff[id]:]
+		for i, p := range ix.Postings(corpus.TermID(id)) {
+			k := key{p.TF, uint32(ix.SentenceLen(int(p.ID)))}
+			c, ok := codes[k]
+			if !ok {
+				if len(sn.tfNorm) > math.MaxUint16 {
+					sn.tfCode, sn.tfNorm = nil, nil
+					return
+				}
+				c = uint16(len(sn.tfNorm))
+				codes[k] = c
+				sn.tfNorm = append(sn.tfNorm, normedTF(float64(p.TF), sn.sentNorm[p.ID], w.K1Sentence))
+			}
+			code[i] = c
+		}
+	}
 }
 
 // New returns an Engine answering from ix.

@@ -2,6 +2,7 @@ package answer
 
 import (
 	"math"
+	mathbits "math/bits"
 	"slices"
 	"sort"
 	"strings"
@@ -149,19 +150,20 @@ func parse(sn *snapshot, q string, w *Weights) query {
 }
 
 // scratch is the per-question working memory, pooled: dense score arrays
-// indexed by sentence and by article, and the list of entries touched.
+// indexed by sentence and by article, and which sentences were touched.
 type scratch struct {
-	sent    []float64
+	sent []float64
+	// seen has bit s%64 of word s/64 set for each sentence s that holds
+	// a question term.
+	seen    []uint64
 	art     []float64
 	para    []float64 // only when Weights.Paragraph is not 0
 	ctx     []float64 // by article: credit for question terms in its title
-	touched []touch
+	top     []float64 // by article: the best own score of its sentences, at least 0; then the most any of them can score
+	touched []uint32  // the sentences of seen in the order first touched
 	cands   []cand
 	best    []cand
 }
-
-// A touch is a sentence that holds a question term, and its article.
-type touch struct{ sent, art uint32 }
 
 type cand struct {
 	sent  int
@@ -170,38 +172,38 @@ type cand struct {
 
 var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
 
+// grow returns s with length n, zeroed when it must be made anew.
+func grow[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n)
+	}
+	return s[:n]
+}
+
 func getScratch(ix *corpus.Index, w *Weights) *scratch {
 	s := scratchPool.Get().(*scratch)
-	if cap(s.sent) < len(ix.Sentences) {
-		s.sent = make([]float64, len(ix.Sentences))
-	}
-	s.sent = s.sent[:len(ix.Sentences)]
-	if cap(s.art) < len(ix.Articles) {
-		s.art = make([]float64, len(ix.Articles))
-	}
-	s.art = s.art[:len(ix.Articles)]
-	if cap(s.ctx) < len(ix.Articles) {
-		s.ctx = make([]float64, len(ix.Articles))
-	}
-	s.ctx = s.ctx[:len(ix.Articles)]
+	s.sent = grow(s.sent, len(ix.Sentences))
+	s.seen = grow(s.seen, (len(ix.Sentences)+63)/64)
+	s.art = grow(s.art, len(ix.Articles))
+	s.ctx = grow(s.ctx, len(ix.Articles))
+	s.top = grow(s.top, len(ix.Articles))
 	paras := 0
 	if w.Paragraph != 0 {
 		paras = ix.NumParagraphs()
 	}
-	if cap(s.para) < paras {
-		s.para = make([]float64, paras)
-	}
-	s.para = s.para[:paras]
+	s.para = grow(s.para, paras)
 	return s
 }
 
 func (s *scratch) release() {
-	for _, t := range s.touched {
-		s.sent[t.sent] = 0
+	for _, i := range s.touched {
+		s.sent[i] = 0
+		s.seen[i/64] = 0
 	}
 	clear(s.para)
 	clear(s.art)
 	clear(s.ctx)
+	clear(s.top)
 	s.touched = s.touched[:0]
 	s.cands = s.cands[:0]
 	s.best = s.best[:0]
@@ -224,7 +226,6 @@ func normedTF(tf, norm, k1 float64) float64 {
 // best n, best first; ties go to the earlier sentence.
 func rank(sn *snapshot, qr *query, n int, w *Weights, sc *scratch) []cand {
 	ix := sn.ix
-	var artMax float64
 	for _, t := range qr.terms {
 		arts := ix.ArticlePostings(t.id)
 		for _, p := range arts {
@@ -234,11 +235,18 @@ func rank(sn *snapshot, qr *query, n int, w *Weights, sc *scratch) []cand {
 		// the article postings has some: walk those alongside for the
 		// article and the term's frequency there.
 		ai, a, end, tw := -1, uint32(0), 0, 0.0
+		top := 0.0 // the best score so far of a sentence of article a, or 0
 		titled := w.Context > 0 && sn.titled[t.id/64]&(1<<(t.id%64)) != 0
 		ps := ix.Postings(t.id)
+		var code []uint16
+		if sn.tfCode != nil {
+			code = sn.tfCode[sn.tfOff[t.id]:sn.tfOff[t.id+1]]
+		}
 		for i := 0; i < len(ps); i++ {
 			p := ps[i]
 			if int(p.ID) >= end {
+				sc.top[a] = max(sc.top[a], top)
+				top = 0
 				ai++
 				a = arts[ai].ID
 				_, end = ix.ArticleSentences(int(a))
@@ -253,12 +261,23 @@ func rank(sn *snapshot, qr *query, n int, w *Weights, sc *scratch) []cand {
 				local := sn.local(int(a), int(arts[ai].TF))
 				tw = t.weight * t.idf * (1 - w.Local + w.Local*local)
 			}
-			if sc.sent[p.ID] == 0 {
-				sc.touched = append(sc.touched, touch{p.ID, a})
+			if sc.seen[p.ID/64]&(1<<(p.ID%64)) == 0 {
+				sc.seen[p.ID/64] |= 1 << (p.ID % 64)
+				sc.touched = append(sc.touched, p.ID)
 			}
-			sc.sent[p.ID] += tw * normedTF(float64(p.TF), sn.sentNorm[p.ID], w.K1Sentence)
+			var tf float64
+			if code != nil {
+				tf = sn.tfNorm[code[i]]
+			} else {
+				tf = normedTF(float64(p.TF), sn.sentNorm[p.ID], w.K1Sentence)
+			}
+			v := sc.sent[p.ID] + tw*tf
+			sc.sent[p.ID] = v
+			top = max(top, v)
 		}
+		sc.top[a] = max(sc.top[a], top)
 	}
+	var artMax float64
 	for _, v := range sc.art {
 		artMax = max(artMax, v)
 	}
@@ -274,31 +293,85 @@ func rank(sn *snapshot, qr *query, n int, w *Weights, sc *scratch) []cand {
 		}
 	}
 	if w.Paragraph != 0 {
-		for _, t := range sc.touched {
-			sc.para[ix.Sentences[t.sent].Paragraph] += sc.sent[t.sent]
+		for _, s := range sc.touched {
+			sc.para[ix.Sentences[s].Paragraph] += sc.sent[s]
 		}
 	}
-	for _, t := range sc.touched {
-		s, a := int(t.sent), t.art
-		score := sc.sent[s] + sc.ctx[a]
-		if w.Paragraph != 0 {
-			score += w.Paragraph * (sc.para[ix.Sentences[s].Paragraph] - sc.sent[s])
+	if w.Paragraph != 0 || !(w.Neighbour >= 0) {
+		for a := range ix.Articles {
+			sc.candidates(ix, a, artMax > 0, w)
 		}
+		return rerank(ix, qr, n, w, sc)
+	}
+	// No sentence of article a can score more than the sum worked out
+	// as for its score with its article's best own score in place of
+	// its own and of each neighbour's: floating-point addition, and
+	// multiplication by a Neighbour of at least 0, never decrease when an
+	// operand grows. The candidates are taken first from the articles
+	// whose bound is near the best, then from those of the others whose
+	// bound can still reach the rerankDepth best so far.
+	bestBound := math.Inf(-1)
+	for a, top := range sc.top {
+		b := top + sc.ctx[a]
 		if artMax > 0 {
-			score += sc.art[a]
+			b += sc.art[a]
 		}
-		first, end := ix.ArticleSentences(int(a))
-		if s > first {
-			score += w.Neighbour * sc.sent[s-1]
+		b += w.Neighbour * top
+		b += w.Neighbour * top
+		sc.top[a] = b
+		bestBound = max(bestBound, b)
+	}
+	cut := bestBound - math.Abs(bestBound)*firstCut
+	for a, b := range sc.top {
+		if b >= cut {
+			sc.candidates(ix, a, artMax > 0, w)
 		}
-		if s+1 < end {
-			score += w.Neighbour * sc.sent[s+1]
-		}
-		if len(sc.cands) < rerankDepth || score >= sc.cands[0].score {
-			sc.cands = pushBest(sc.cands, cand{sent: s, score: score}, rerankDepth)
+	}
+	for a, b := range sc.top {
+		if b < cut && (len(sc.cands) < rerankDepth || b >= sc.cands[0].score) {
+			sc.candidates(ix, a, artMax > 0, w)
 		}
 	}
 	return rerank(ix, qr, n, w, sc)
+}
+
+// firstCut is how far below the best article's bound, as a share of it,
+// the bounds of the articles whose candidates are taken first reach.
+const firstCut = 0.25
+
+// candidates works out the score of each sentence of article a that holds
+// a question term from its own, its article's and its neighbours', and
+// keeps those among the rerankDepth best so far in sc.cands.
+func (sc *scratch) candidates(ix *corpus.Index, a int, withArt bool, w *Weights) {
+	first, end := ix.ArticleSentences(a)
+	for i := first / 64; i*64 < end; i++ {
+		bits := sc.seen[i]
+		if i*64 < first {
+			bits &^= 1<<(first-i*64) - 1
+		}
+		if end-i*64 < 64 {
+			bits &= 1<<(end-i*64) - 1
+		}
+		for ; bits != 0; bits &= bits - 1 {
+			s := i*64 + mathbits.TrailingZeros64(bits)
+			score := sc.sent[s] + sc.ctx[a]
+			if w.Paragraph != 0 {
+				score += w.Paragraph * (sc.para[ix.Sentences[s].Paragraph] - sc.sent[s])
+			}
+			if withArt {
+				score += sc.art[a]
+			}
+			if s > first {
+				score += w.Neighbour * sc.sent[s-1]
+			}
+			if s+1 < end {
+				score += w.Neighbour * sc.sent[s+1]
+			}
+			if len(sc.cands) < rerankDepth || score >= sc.cands[0].score {
+				sc.cands = pushBest(sc.cands, cand{sent: s, score: score}, rerankDepth)
+			}
+		}
+	}
 }
 
 // byScore orders candidates best first; ties go to the earlier sentence.
