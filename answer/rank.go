@@ -385,44 +385,53 @@ func byScore(a, b cand) int {
 	return a.sent - b.sent
 }
 
+// worse reports whether a ranks below b by byScore.
+func worse(a, b cand) bool {
+	return a.score < b.score || (a.score == b.score && a.sent > b.sent)
+}
+
 // pushBest adds c to best, a min-heap (by byScore, worst at the root) of at
 // most k candidates, unless k better ones are there already.
 func pushBest(best []cand, c cand, k int) []cand {
 	if len(best) == k {
-		if byScore(c, best[0]) >= 0 {
+		if !worse(best[0], c) {
 			return best
 		}
-		best[0] = c
-		siftDown(best, 0)
+		siftDown(best, 0, c)
 		return best
 	}
 	best = append(best, c)
-	for i := len(best) - 1; i > 0; {
+	i := len(best) - 1
+	for i > 0 {
 		p := (i - 1) / 2
-		if byScore(best[i], best[p]) <= 0 {
+		if !worse(c, best[p]) {
 			break
 		}
-		best[i], best[p] = best[p], best[i]
+		best[i] = best[p]
 		i = p
 	}
+	best[i] = c
 	return best
 }
 
-func siftDown(h []cand, i int) {
+// siftDown puts c at i in heap h, in place of what was there, and moves it
+// down to where it belongs.
+func siftDown(h []cand, i int, c cand) {
 	for {
-		worst, l, r := i, 2*i+1, 2*i+2
-		if l < len(h) && byScore(h[l], h[worst]) > 0 {
-			worst = l
+		l := 2*i + 1
+		if l >= len(h) {
+			break
 		}
-		if r < len(h) && byScore(h[r], h[worst]) > 0 {
-			worst = r
+		if r := l + 1; r < len(h) && worse(h[r], h[l]) {
+			l = r
 		}
-		if worst == i {
-			return
+		if !worse(h[l], c) {
+			break
 		}
-		h[i], h[worst] = h[worst], h[i]
-		i = worst
+		h[i] = h[l]
+		i = l
 	}
+	h[i] = c
 }
 
 // rerank adds the bigram and exact-form bonuses to sc.cands, the best
