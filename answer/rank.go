@@ -198,8 +198,8 @@ func getScratch(ix *corpus.Index, w *Weights) *scratch {
 func (s *scratch) release() {
 	for _, i := range s.touched {
 		s.sent[i] = 0
-		s.seen[i/64] = 0
 	}
+	clear(s.seen)
 	clear(s.para)
 	clear(s.art)
 	clear(s.ctx)
@@ -414,6 +414,15 @@ func pushBest(best []cand, c cand, k int) []cand {
 	return best
 }
 
+// sortHeap sorts h, a heap as pushBest keeps, best first.
+func sortHeap(h []cand) {
+	for n := len(h) - 1; n > 0; n-- {
+		c := h[n]
+		h[n] = h[0]
+		siftDown(h[:n], 0, c)
+	}
+}
+
 // siftDown puts c at i in heap h, in place of what was there, and moves it
 // down to where it belongs.
 func siftDown(h []cand, i int, c cand) {
@@ -445,7 +454,7 @@ func siftDown(h []cand, i int, c cand) {
 // the pattern for a candidate that could not reach them even boosted.
 func rerank(ix *corpus.Index, qr *query, n int, w *Weights, sc *scratch) []cand {
 	newest := newestArticle(ix, qr.recent)
-	slices.SortFunc(sc.cands, byScore)
+	sortHeap(sc.cands)
 	// Bonuses and boosts only ever add when their weights are not below 0.
 	prune := w.Bigram >= 0 && w.Exact >= 0 && w.TypeBoost >= 0 && w.RecencyBoost >= 0
 	most := maxBonus(qr, w)
