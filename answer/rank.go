@@ -163,6 +163,7 @@ type scratch struct {
 	touched []uint32  // the sentences of seen in the order first touched
 	cands   []cand
 	best    []cand
+	sink    uint64 // what warm reads, kept so that it is read
 }
 
 type cand struct {
@@ -319,7 +320,9 @@ func rank(sn *snapshot, qr *query, n int, w *Weights, sc *scratch) []cand {
 		b += w.Neighbour * top
 		b += w.Neighbour * top
 		sc.top[a] = b
-		bestBound = max(bestBound, b)
+		if b > bestBound {
+			bestBound = b
+		}
 	}
 	cut := bestBound - math.Abs(bestBound)*firstCut
 	for a, b := range sc.top {
@@ -455,6 +458,7 @@ func siftDown(h []cand, i int, c cand) {
 func rerank(ix *corpus.Index, qr *query, n int, w *Weights, sc *scratch) []cand {
 	newest := newestArticle(ix, qr.recent)
 	sortHeap(sc.cands)
+	sc.warm(ix, qr.kind != kindOther)
 	// Bonuses and boosts only ever add when their weights are not below 0.
 	prune := w.Bigram >= 0 && w.Exact >= 0 && w.TypeBoost >= 0 && w.RecencyBoost >= 0
 	most := maxBonus(qr, w)
@@ -492,6 +496,29 @@ func rerank(ix *corpus.Index, qr *query, n int, w *Weights, sc *scratch) []cand 
 	}
 	sc.best = best
 	return best
+}
+
+// warmDepth is how many of the best candidates warm reads ahead.
+const warmDepth = 16
+
+// warm reads a little of what rerank reads of each of the best warmDepth
+// candidates, their terms and, when typed, their text: reads that do not
+// wait on each other, so that the memory they miss is fetched at once,
+// not one candidate after another.
+func (sc *scratch) warm(ix *corpus.Index, typed bool) {
+	var sum uint64
+	for _, c := range sc.cands[:min(len(sc.cands), warmDepth)] {
+		terms, forms := ix.SentenceTerms(c.sent), ix.SentenceForms(c.sent)
+		if len(terms) > 0 {
+			sum += uint64(terms[0]) + uint64(forms[0])
+		}
+		if typed {
+			if t := ix.Text(c.sent); len(t) > 0 {
+				sum += uint64(t[0])
+			}
+		}
+	}
+	sc.sink += sum
 }
 
 // maxBonus is the most bonus can give a sentence of the question: every
