@@ -347,6 +347,12 @@ const firstCut = 0.25
 // keeps those among the rerankDepth best so far in sc.cands.
 func (sc *scratch) candidates(ix *corpus.Index, a int, withArt bool, w *Weights) {
 	first, end := ix.ArticleSentences(a)
+	sent, cands := sc.sent[:end], sc.cands
+	ctx, art, nb, para := sc.ctx[a], sc.art[a], w.Neighbour, w.Paragraph != 0
+	var root float64 // cands[0].score once cands is full
+	if len(cands) == rerankDepth {
+		root = cands[0].score
+	}
 	for i := first / 64; i*64 < end; i++ {
 		bits := sc.seen[i]
 		if i*64 < first {
@@ -357,24 +363,28 @@ func (sc *scratch) candidates(ix *corpus.Index, a int, withArt bool, w *Weights)
 		}
 		for ; bits != 0; bits &= bits - 1 {
 			s := i*64 + mathbits.TrailingZeros64(bits)
-			score := sc.sent[s] + sc.ctx[a]
-			if w.Paragraph != 0 {
-				score += w.Paragraph * (sc.para[ix.Sentences[s].Paragraph] - sc.sent[s])
+			score := sent[s] + ctx
+			if para {
+				score += w.Paragraph * (sc.para[ix.Sentences[s].Paragraph] - sent[s])
 			}
 			if withArt {
-				score += sc.art[a]
+				score += art
 			}
 			if s > first {
-				score += w.Neighbour * sc.sent[s-1]
+				score += nb * sent[s-1]
 			}
 			if s+1 < end {
-				score += w.Neighbour * sc.sent[s+1]
+				score += nb * sent[s+1]
 			}
-			if len(sc.cands) < rerankDepth || score >= sc.cands[0].score {
-				sc.cands = pushBest(sc.cands, cand{sent: s, score: score}, rerankDepth)
+			if len(cands) < rerankDepth || score >= root {
+				cands = pushBest(cands, cand{sent: s, score: score}, rerankDepth)
+				if len(cands) == rerankDepth {
+					root = cands[0].score
+				}
 			}
 		}
 	}
+	sc.cands = cands
 }
 
 // byScore orders candidates best first; ties go to the earlier sentence.

@@ -2,6 +2,7 @@ package corpus
 
 import (
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -25,16 +26,24 @@ type Token struct {
 //
 // Offsets always point into text, so a citation can quote the original words.
 func Analyze(text string) []Token {
-	var z analyzer
-	return z.analyze(text, nil)
+	return AnalyzeWith(text, nil)
 }
 
 // AnalyzeWith is Analyze with term in Term's place, for a caller that
-// remembers Term's answers: term must answer as Term does.
+// remembers Term's answers: term must answer as Term does. A nil term is
+// Term.
 func AnalyzeWith(text string, term func(word string) (string, bool)) []Token {
-	z := analyzer{lookup: term}
-	return z.analyze(text, nil)
+	buf := wordBufs.Get().(*[]Token)
+	z := analyzer{words: *buf, lookup: term}
+	toks := z.analyze(text, nil)
+	*buf = z.words[:0]
+	wordBufs.Put(buf)
+	return toks
 }
+
+// wordBufs holds analyzers' word buffers for Analyze and AnalyzeWith to
+// reuse: their tokens hold offsets only, no memory of the text.
+var wordBufs = sync.Pool{New: func() any { return new([]Token) }}
 
 // An analyzer is Analyze with memory kept from one text to the next: a
 // buffer for the words and, when terms is not nil, Term's answer for each
@@ -69,7 +78,10 @@ func (z *analyzer) term(word string) (string, bool) {
 // analyze appends text's tokens to dst.
 func (z *analyzer) analyze(text string, dst []Token) []Token {
 	z.words = appendWords(text, z.words[:0])
-	words := z.words
+	words, in := z.words, dst
+	if dst == nil && len(words) > 0 {
+		dst = make([]Token, 0, len(words)) // at most one token a word
+	}
 	for i := 0; i < len(words); i++ {
 		w := words[i]
 		word := fold(text[w.Start:w.End])
@@ -82,6 +94,9 @@ func (z *analyzer) analyze(text string, dst []Token) []Token {
 		if t, ok := z.term(word); ok {
 			dst = append(dst, Token{Term: t, Start: w.Start, End: w.End})
 		}
+	}
+	if len(dst) == len(in) {
+		return in // nothing to add: dst as given, nil for nil
 	}
 	return dst
 }
