@@ -209,6 +209,9 @@ func (e *Engine) Ask(question string, top int) Result {
 // Clean makes a question safe to analyse and to echo: invalid UTF-8 and
 // control characters become spaces, runs of white space one space.
 func Clean(s string) string {
+	if cleanASCII(s) {
+		return s
+	}
 	var b strings.Builder
 	space := false
 	for i := 0; i < len(s); {
@@ -226,6 +229,22 @@ func Clean(s string) string {
 		b.WriteRune(r)
 	}
 	return b.String()
+}
+
+// cleanASCII reports whether s is printable ASCII with single spaces
+// between words only: what Clean leaves as it is.
+func cleanASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == ' ':
+			if i == 0 || i == len(s)-1 || s[i-1] == ' ' {
+				return false
+			}
+		case c < 0x21 || c > 0x7e:
+			return false
+		}
+	}
+	return true
 }
 
 func hasWord(s string) bool {

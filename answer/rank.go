@@ -120,7 +120,10 @@ func parse(sn *snapshot, q string, w *Weights) query {
 		})
 		return len(qr.terms) - 1
 	}
-	for _, t := range corpus.AnalyzeWith(q, qr.term) {
+	toks := corpus.AnalyzeWith(q, qr.term)
+	qr.terms = make([]qterm, 0, len(toks)+2) // room for a few synonyms and spellings
+	qr.seq = make([]int, 0, len(toks))
+	for _, t := range toks {
 		word := corpus.Fold(q[t.Start:t.End])
 		for _, syn := range synonyms[word] {
 			if st, ok := sn.term(syn); ok {
@@ -713,8 +716,8 @@ func missingWeight(qr *query, missingIDF float64) float64 {
 
 // asksRecent reports whether the question asks for the current state.
 func asksRecent(q string) bool {
-	for _, w := range strings.Fields(strings.ToLower(q)) {
-		switch strings.Trim(w, "?!.,;:'\"") {
+	for w := range strings.FieldsSeq(q) {
+		switch strings.ToLower(strings.Trim(w, "?!.,;:'\"")) {
 		case "now", "current", "currently", "latest", "today", "present", "presently", "nowadays", "still":
 			return true
 		}
