@@ -291,9 +291,13 @@ func rank(sn *snapshot, qr *query, n int, w *Weights, sc *scratch) []cand {
 	}
 	if artMax > 0 {
 		// From here on, each article's share of its BM25 that its
-		// sentences get.
+		// sentences get. An article without a question term has
+		// none: 0 times a factor of at least 0 is 0 already.
+		f, keep := w.Article*qmass, w.Article*qmass >= 0
 		for a, v := range sc.art {
-			sc.art[a] = w.Article * qmass * v / artMax
+			if v != 0 || !keep {
+				sc.art[a] = f * v / artMax
+			}
 		}
 	}
 	if w.Paragraph != 0 {

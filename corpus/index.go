@@ -132,9 +132,8 @@ func (ix *Index) AvgArticleLen() float64  { return ix.avgArt }
 
 // InContext reports whether term id is in article a's title.
 func (ix *Index) InContext(a int, id TermID) bool {
-	ctx := ix.context[a]
-	i := sort.Search(len(ctx), func(i int) bool { return ctx[i] >= id })
-	return i < len(ctx) && ctx[i] == id
+	_, ok := slices.BinarySearch(ix.context[a], id)
+	return ok
 }
 
 // TitleTerms returns the sorted, distinct terms of article a's title.
