@@ -119,6 +119,33 @@ func BenchmarkAsk(b *testing.B) {
 	})
 }
 
+// BenchmarkAskCold asks each benchmark question once of a fresh engine:
+// what a question costs when the snapshot has not yet remembered its words
+// (BenchmarkAsk repeats its questions, so there they are all remembered).
+// Making the engines is not timed.
+func BenchmarkAskCold(b *testing.B) {
+	_, ix, qs := squadX10(b)
+	var e *Engine
+	lat := make([]time.Duration, b.N)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := range b.N {
+		if i%len(qs) == 0 {
+			b.StopTimer()
+			e = New(ix, Options{})
+			b.StartTimer()
+		}
+		t0 := time.Now()
+		ok := e.Ask(qs[i%len(qs)], 3).Question != ""
+		lat[i] = time.Since(t0)
+		if !ok {
+			b.Fatalf("unsound result for %q", qs[i%len(qs)])
+		}
+	}
+	b.StopTimer()
+	reportLatency(b, lat)
+}
+
 // BenchmarkBM25Baseline is plain sentence BM25 over the same index and
 // questions: the yardstick BenchmarkAsk is measured against.
 func BenchmarkBM25Baseline(b *testing.B) {
@@ -152,7 +179,8 @@ func timeQuestions(b *testing.B, ix *corpus.Index, qs []string, ask func(q strin
 }
 
 // BenchmarkLoad indexes the replicated corpus from memory and reports how
-// much heap the index holds, in all and per sentence.
+// much heap the index holds, in all and per sentence, and how much more an
+// engine's snapshot of it holds and how long it takes to make.
 func BenchmarkLoad(b *testing.B) {
 	fsys, _, _ := squadX10(b)
 	ctx := context.Background()
@@ -167,6 +195,14 @@ func BenchmarkLoad(b *testing.B) {
 	runtime.GC()
 	runtime.ReadMemStats(&after)
 	heap := float64(after.HeapAlloc) - float64(before.HeapAlloc)
+	t0 := time.Now()
+	e := New(ix, Options{})
+	snapTime := time.Since(t0)
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	snap := float64(before.HeapAlloc) - float64(after.HeapAlloc)
+	runtime.KeepAlive(e)
+	e = nil
 	n := len(ix.Sentences)
 	var text int
 	for _, a := range ix.Articles {
@@ -186,6 +222,8 @@ func BenchmarkLoad(b *testing.B) {
 	b.ReportMetric(float64(n), "sentences")
 	b.ReportMetric(heap/float64(n), "bytes/sentence")
 	b.ReportMetric(heap/1e6, "index-MB")
+	b.ReportMetric(snap/1e6, "snapshot-MB")
+	b.ReportMetric(float64(snapTime)/float64(time.Millisecond), "snapshot-ms")
 	b.ReportMetric(float64(text)/1e6, "text-MB")
 }
 
