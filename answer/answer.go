@@ -139,6 +139,11 @@ func (sn *snapshot) tfCodes(w *Weights) {
 	ix := sn.ix
 	type key struct{ tf, length uint32 }
 	codes := map[key]uint16{}
+	// Most postings are of a few words in a sentence of under 256:
+	// those codes are looked up in an array, one more than the code,
+	// and the others in codes.
+	const smallTF, smallLen = 4, 256
+	var small [smallTF][smallLen]uint32
 	sn.tfOff = make([]uint32, ix.NumTerms()+1)
 	for id := range ix.NumTerms() {
 		sn.tfOff[id+1] = sn.tfOff[id] + uint32(len(ix.Postings(corpus.TermID(id))))
@@ -148,14 +153,24 @@ func (sn *snapshot) tfCodes(w *Weights) {
 		code := sn.tfCode[sn.tfOff[id]:]
 		for i, p := range ix.Postings(corpus.TermID(id)) {
 			k := key{p.TF, uint32(ix.SentenceLen(int(p.ID)))}
-			c, ok := codes[k]
+			var c uint16
+			var ok bool
+			if k.tf < smallTF && k.length < smallLen {
+				c, ok = uint16(small[k.tf][k.length]-1), small[k.tf][k.length] != 0
+			} else {
+				c, ok = codes[k]
+			}
 			if !ok {
 				if len(sn.tfNorm) > math.MaxUint16 {
 					sn.tfCode, sn.tfNorm = nil, nil
 					return
 				}
 				c = uint16(len(sn.tfNorm))
-				codes[k] = c
+				if k.tf < smallTF && k.length < smallLen {
+					small[k.tf][k.length] = uint32(c) + 1
+				} else {
+					codes[k] = c
+				}
 				sn.tfNorm = append(sn.tfNorm, normedTF(float64(p.TF), sn.sentNorm[p.ID], w.K1Sentence))
 			}
 			code[i] = c
