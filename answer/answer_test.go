@@ -281,3 +281,21 @@ func TestRefusesACountThatRefersBack(t *testing.T) {
 		t.Errorf("Ask = %+v; want a refusal: no sentence gives the number", res)
 	}
 }
+
+func TestRefocusPassesTheSentenceThatSetsTheScene(t *testing.T) {
+	e := mapEngine(t, map[string]string{
+		"a.txt": "Fishing season opens\n\nBoats left the harbour of Tromso on Monday as the season opened.\n\n" +
+			"Earlier, harbour master Anna Berg held talks with harbour master Carl Dahl of Bergen about the coast guard patrols.\n\n" +
+			"The two agreed to share weather reports.\n\nPrices for cod rose.",
+		"b.txt": "Storm hits the coast\n\nA storm hit the coast on Friday, and boats stayed in port.\n\nThe coast guard rescued two fishermen.",
+	})
+	res := e.Ask("what did harbour masters berg and dahl agree on?", 3)
+	if !res.Answered || !strings.HasPrefix(res.Citations[0].Sentence, "The two agreed") {
+		t.Errorf("first citation = %+v; want the sentence that agrees, not the one that names them", res.Citations)
+	}
+	// A follower that does not refer back does not pass it.
+	res = e.Ask("what did harbour masters berg and dahl discuss about coast guard patrols?", 3)
+	if !res.Answered || !strings.HasPrefix(res.Citations[0].Sentence, "Earlier, harbour master") {
+		t.Errorf("first citation = %+v; want the sentence that names them", res.Citations)
+	}
+}

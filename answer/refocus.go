@@ -1,6 +1,10 @@
 package answer
 
-import "github.com/corpusbot/corpusbot/corpus"
+import (
+	"strings"
+
+	"github.com/corpusbot/corpusbot/corpus"
+)
 
 // A news article's lead sentence sets the scene for the whole article: who
 // met whom, when and where. A question that names that scene and asks
@@ -8,6 +12,13 @@ import "github.com/corpusbot/corpusbot/corpus"
 // the lead on the names, yet is answered by a later sentence that holds
 // what the lead does not ("He thanked ..."). refocus moves such a sentence
 // ahead of the lead.
+//
+// A sentence that names people and the occasion sets the scene for the
+// sentence right after it too, when that one opens by referring back to
+// them ("He ...", "The two ... agreed ..."): a question that names them and
+// asks what they did matches the first on the names, yet is answered by the
+// second. refocus treats the best sentence as the scene for such a
+// follower.
 const (
 	// refocusDepth is how far down the ranking refocus looks.
 	refocusDepth = 3
@@ -24,16 +35,21 @@ const (
 // refocusShare of the question's weight, and holds what the question asks
 // for (a date for a when, ...). Terms in the title or the
 // dateline are the scene too: every sentence of the article has them.
+// When the best candidate is not the lead, only the sentence right after
+// it, if among the first refocusDepth and opening by referring back
+// (refersBack), may pass it, on the same terms, the best candidate's terms
+// counting as the scene as well.
 func refocus(ix *corpus.Index, qr *query, cs []cand) {
 	if len(cs) < 2 || len(qr.terms) > 64 {
 		return
 	}
-	a := int(ix.Sentences[cs[0].sent].Article)
+	best := cs[0].sent
+	a := int(ix.Sentences[best].Article)
 	first, _ := ix.ArticleSentences(a)
-	if cs[0].sent != first {
-		return
-	}
 	scene := heldMask(ix, qr, first)
+	if best != first {
+		scene |= heldMask(ix, qr, best)
+	}
 	date := ix.Articles[a].Date
 	var total float64
 	for k, t := range qr.terms {
@@ -45,7 +61,7 @@ func refocus(ix *corpus.Index, qr *query, cs []cand) {
 	pick, most := 0, refocusShare*total
 	for i := 1; i < min(len(cs), refocusDepth); i++ {
 		s := cs[i].sent
-		if int(ix.Sentences[s].Article) != a || qr.kind != kindOther && !satisfies(qr.kind, ix.Text(s), "") {
+		if int(ix.Sentences[s].Article) != a || best != first && (s != best+1 || !refersBack(ix.Text(s))) || qr.kind != kindOther && !satisfies(qr.kind, ix.Text(s), "") {
 			continue
 		}
 		if w := maskWeight(qr, heldMask(ix, qr, s)&^scene); w >= most && w > 0 {
@@ -83,4 +99,18 @@ func maskWeight(qr *query, m uint64) float64 {
 		}
 	}
 	return w
+}
+
+// refersBack reports whether sentence opens with words that take their
+// referent from the sentence before: a personal pronoun, "Both", or "The"
+// and a small number ("The two sides", "The three ministers").
+func refersBack(sentence string) bool {
+	w, rest, _ := strings.Cut(sentence, " ")
+	switch w {
+	case "He", "She", "They", "It", "Both":
+		return true
+	case "The":
+		return strings.HasPrefix(rest, "two ") || strings.HasPrefix(rest, "three ")
+	}
+	return false
 }
