@@ -7,6 +7,8 @@
 package answer
 
 import (
+	"encoding/json"
+	"io"
 	"math"
 	"strings"
 	"sync/atomic"
@@ -32,6 +34,15 @@ type Result struct {
 	Answered  bool       `json:"answered"`
 	Answer    string     `json:"answer"` // the answer, or why there is none
 	Citations []Citation `json:"citations"`
+}
+
+// WriteJSON writes r as one line of JSON, the form `corpusbot ask --json`
+// and POST /v1/ask both answer with. Quoted text is not HTML-escaped, so it
+// reads as the article has it.
+func (r Result) WriteJSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	return enc.Encode(r)
 }
 
 // Options tune an Engine. The zero value is usable.

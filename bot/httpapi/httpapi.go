@@ -85,7 +85,8 @@ func (h *Handler) ask(w http.ResponseWriter, r *http.Request) {
 	rep := b.Handle(r.Context(), bot.Request{Platform: bot.HTTP, Command: "ask", Text: req.Question, Top: req.Top})
 	switch {
 	case rep.Answer != nil:
-		writeJSON(w, http.StatusOK, rep.Answer)
+		jsonHeader(w, http.StatusOK)
+		rep.Answer.WriteJSON(w)
 	case rep.Err != nil && rep.Err.Kind == bot.Invalid:
 		writeError(w, http.StatusBadRequest, rep.Err.Message)
 	case rep.Err != nil && rep.Err.Kind == bot.RateLimited:
@@ -95,17 +96,15 @@ func (h *Handler) ask(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func writeJSON(w http.ResponseWriter, code int, v any) {
+func jsonHeader(w http.ResponseWriter, code int) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(code)
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false) // the same bytes as ask --json
-	enc.Encode(v)
 }
 
 func writeError(w http.ResponseWriter, code int, msg string) {
-	writeJSON(w, code, map[string]string{"error": msg})
+	jsonHeader(w, code)
+	json.NewEncoder(w).Encode(map[string]string{"error": msg})
 }
 
 func writeText(w http.ResponseWriter, code int, msg string) {

@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -21,6 +20,15 @@ import (
 func corpusFS(dir string) fs.FS {
 	if dir == "" {
 		return seeds.FS()
+	}
+	return os.DirFS(dir)
+}
+
+// reloadFS returns the folder a reload reads, or nil for the embedded
+// articles, which cannot be reloaded.
+func reloadFS(dir string) fs.FS {
+	if dir == "" {
+		return nil
 	}
 	return os.DirFS(dir)
 }
@@ -81,7 +89,7 @@ func runAsk(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	print := func(q string) error {
 		res := eng.Ask(q, *top)
 		if *asJSON {
-			return writeJSON(w, res)
+			return res.WriteJSON(w)
 		}
 		_, err := io.WriteString(w, formatText(res)+"\n")
 		return err
@@ -100,13 +108,6 @@ func runAsk(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		}
 	}
 	return sc.Err()
-}
-
-// writeJSON writes res as one line of JSON, without HTML escaping.
-func writeJSON(w io.Writer, res answer.Result) error {
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	return enc.Encode(res)
 }
 
 // formatText renders a Result for a terminal: the answer, then the

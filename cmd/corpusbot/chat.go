@@ -6,9 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
 	"log/slog"
-	"os"
 	"strings"
 
 	"github.com/corpusbot/corpusbot/bot"
@@ -29,11 +27,7 @@ func runChat(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	if err != nil {
 		return err
 	}
-	var fsys fs.FS
-	if *dir != "" {
-		fsys = os.DirFS(*dir)
-	}
-	b := bot.New(bot.Options{}, eng, bot.NewCorpusReloader(fsys, eng, nil), eng.Index, log)
+	b := bot.New(bot.Options{}, eng, bot.NewCorpusReloader(reloadFS(*dir), eng, nil), eng.Index, log)
 
 	fmt.Fprintln(stdout, "Ask a question about the articles; /help for commands, Ctrl-D to quit.")
 	sc := bufio.NewScanner(stdin)

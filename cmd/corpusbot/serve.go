@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
@@ -98,11 +97,7 @@ func serve(ctx context.Context, cfg Config, logOut io.Writer) error {
 		return fail(err)
 	}
 	metrics.Watch(eng.Index)
-	var fsys fs.FS
-	if cfg.Corpus.Dir != "" {
-		fsys = os.DirFS(cfg.Corpus.Dir)
-	}
-	reloader := bot.NewCorpusReloader(fsys, eng, metrics)
+	reloader := bot.NewCorpusReloader(reloadFS(cfg.Corpus.Dir), eng, metrics)
 	b := bot.New(bot.Options{
 		Moderators: bot.Moderators{
 			DiscordUserIDs:  cfg.Moderators.DiscordUserIDs,
