@@ -299,3 +299,25 @@ func TestRefocusPassesTheSentenceThatSetsTheScene(t *testing.T) {
 		t.Errorf("first citation = %+v; want the sentence that names them", res.Citations)
 	}
 }
+
+func TestRefusesWhenTheBestArticleLacksAName(t *testing.T) {
+	e := seedEngine(t)
+	// The best match is about Chansamone, in an article that never
+	// mentions Khamliang.
+	res := e.Ask("when exactly did khamliang take over as laos defence minister?", 3)
+	if res.Answered || !strings.Contains(res.Answer, "Khamliang") {
+		t.Errorf("Ask = %+v; want a refusal naming Khamliang", res)
+	}
+	// Named where the answer is, the same name is no reason to refuse.
+	if res := e.Ask("who did khamliang meet in hanoi in 2022?", 3); !res.Answered {
+		t.Errorf("Ask about Khamliang in 2022 = %+v; want an answer", res)
+	}
+	// A capitalising writer's lower-case words are not names.
+	qr := query{text: "Who met Khamliang?"}
+	if !capitalisesNames(qr.text) || typedCapital(qr.text, "met") || !typedCapital(qr.text, "khamliang") {
+		t.Errorf("capitalisesNames/typedCapital misread %q", qr.text)
+	}
+	if got := asTyped("who is Khamliang's deputy?", "khamliang"); got != "Khamliang's" {
+		t.Errorf("asTyped = %q; want the word as the question has it", got)
+	}
+}

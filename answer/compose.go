@@ -51,6 +51,10 @@ func answer(sn *snapshot, q string, top int, w *Weights, res Result) Result {
 		res.Answer = refusal(qr)
 		return res
 	}
+	if name := absentName(ix, &qr, best); name != "" {
+		res.Answer = fmt.Sprintf("The corpus does not say; what matches best does not mention %s.", name)
+		return res
+	}
 	if qr.kind != kindCount { // promoteCount has put the count first
 		refocus(ix, &qr, cs)
 	}

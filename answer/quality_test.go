@@ -228,8 +228,8 @@ func TestQualitySeeds(t *testing.T) {
 	dir := evalDir(t)
 	m := evaluate(t, loadEngine(t, ""), readQuestions(t, filepath.Join(dir, "seeds-dev.jsonl")))
 	t.Logf("seeds-dev: %v", m)
-	if m.P1() < 0.81 || m.R3() < 0.94 || m.Refused() < 0.71 || m.falseRefusals > 2 {
-		t.Errorf("seeds-dev: %v; want P@1 ≥ 0.81, R@3 ≥ 0.94, refused_unanswerable ≥ 0.71, false_refusals ≤ 2", m)
+	if m.P1() < 0.81 || m.R3() < 0.94 || m.Refused() < 0.85 || m.falseRefusals > 2 {
+		t.Errorf("seeds-dev: %v; want P@1 ≥ 0.81, R@3 ≥ 0.94, refused_unanswerable ≥ 0.85, false_refusals ≤ 2", m)
 	}
 }
 

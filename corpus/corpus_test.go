@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -284,4 +285,33 @@ func FuzzParseArticle(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestNamesAndKin(t *testing.T) {
+	ix, err := Load(context.Background(), fstest.MapFS{
+		"a.txt": {Data: []byte("Border posts were built.\n\nThe border with Laos is long. Khamliang visited the border posts.\n\nThey met Khamliang in the Sahara.\n")},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lookup := func(w string) (TermID, bool) {
+		t, _ := Term(w)
+		return ix.Lookup(t)
+	}
+	name := func(w string) bool {
+		id, ok := lookup(w)
+		return ok && ix.IsName(id)
+	}
+	for w, want := range map[string]bool{"Khamliang": true, "Laos": true, "Sahara": true, "border": false, "posts": false, "visited": false} {
+		if got := name(w); got != want {
+			t.Errorf("IsName(%s) = %v; want %v", w, got, want)
+		}
+	}
+	sahara, _ := lookup("Sahara")
+	if kin := ix.Kin("saharan"); !slices.Contains(kin, sahara) {
+		t.Errorf("Kin(saharan) = %v; want Sahara's term %d among them", kin, sahara)
+	}
+	if kin := ix.Kin("laotian"); len(kin) != 0 {
+		t.Errorf("Kin(laotian) = %v; want none (laos differs beyond its last letters)", kin)
+	}
 }

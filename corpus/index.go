@@ -9,6 +9,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -54,8 +55,12 @@ type Index struct {
 	// distinct folded words that analyse to the term.
 	sentForms []uint16
 	forms     [][]string
-	artLen    []uint32 // terms in each article
-	artFirst  []uint32 // the first sentence of each article
+	// names has bit id%64 of word id/64 set for each term whose words,
+	// wherever they do not open a sentence, are nearly always capitalised:
+	// the names of people, places and bodies.
+	names    []uint64
+	artLen   []uint32 // terms in each article
+	artFirst []uint32 // the first sentence of each article
 	// context holds, for each article, the sorted terms of its title: what
 	// a question names to say which article it means.
 	context  [][]TermID
@@ -142,6 +147,12 @@ func (ix *Index) TitleTerms(a int) []TermID { return ix.context[a] }
 // NumParagraphs returns how many paragraphs the corpus has.
 func (ix *Index) NumParagraphs() int { return ix.numParas }
 
+// IsName reports whether term id is a name: its words are capitalised
+// wherever they do not open a sentence.
+func (ix *Index) IsName(id TermID) bool {
+	return int(id/64) < len(ix.names) && ix.names[id/64]&(1<<(id%64)) != 0
+}
+
 // NumTerms returns the size of the vocabulary.
 func (ix *Index) NumTerms() int { return len(ix.termText) }
 
@@ -189,6 +200,30 @@ func (ix *Index) Similar(w string) []TermID {
 	return out
 }
 
+// Kin returns the terms of corpus words that differ from the folded word w
+// only in their last few letters and that stemming keeps apart from it:
+// Sahara for Saharan, Palestinian for Palestine.
+func (ix *Index) Kin(w string) []TermID {
+	var out []TermID
+	for n := max(len(w)-kinLetters, 4); n <= len(w)+kinLetters; n++ {
+		for _, c := range ix.byShape[shape{w[0], n}] {
+			p := 0
+			for p < len(c) && p < len(w) && c[p] == w[p] {
+				p++
+			}
+			if p >= 4 && p >= min(len(c), len(w))-2 {
+				if id := ix.surface[c]; !slices.Contains(out, id) {
+					out = append(out, id)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// kinLetters is how many letters longer or shorter than a word its kin may be.
+const kinLetters = 3
+
 // editDistance is the optimal-string-alignment distance between a and b
 // (insertions, deletions, substitutions, adjacent transpositions), or
 // max+1 once it must exceed max.
@@ -235,6 +270,9 @@ type builder struct {
 	analyzer analyzer // with Term's answers kept: most words recur
 	tokens   []Token
 	count    map[TermID]uint32
+	// inner and capital count, by term, its words that do not open a
+	// sentence, and those of them that are capitalised.
+	inner, capital []uint32
 }
 
 func newBuilder() *builder {
@@ -259,6 +297,8 @@ func (b *builder) term(t string) TermID {
 		b.ix.sentPost = append(b.ix.sentPost, nil)
 		b.ix.artPost = append(b.ix.artPost, nil)
 		b.ix.forms = append(b.ix.forms, nil)
+		b.inner = append(b.inner, 0)
+		b.capital = append(b.capital, 0)
 	}
 	return id
 }
@@ -298,8 +338,14 @@ func (b *builder) add(a Article, paras []span) bool {
 		ix.Sentences = append(ix.Sentences, Sentence{Article: art, Paragraph: paraOf[i], Start: uint32(s.Start), End: uint32(s.End)})
 		b.tokens = b.analyzer.analyze(a.Text[s.Start:s.End], b.tokens[:0])
 		first := len(ix.sentTerms)
-		for _, t := range b.tokens {
+		for j, t := range b.tokens {
 			id := b.term(t.Term)
+			if j > 0 || hasWordBefore(a.Text[s.Start:s.Start+t.Start]) {
+				b.inner[id]++
+				if r, _ := utf8.DecodeRuneInString(a.Text[s.Start+t.Start:]); unicode.IsUpper(r) {
+					b.capital[id]++
+				}
+			}
 			ix.sentTerms = append(ix.sentTerms, id)
 			b.count[id]++
 			w := fold(a.Text[s.Start+t.Start : s.Start+t.End])
@@ -397,6 +443,12 @@ func (b *builder) finish() *Index {
 		ix.avgSent = float64(len(ix.sentTerms)) / float64(n)
 		ix.avgArt = float64(len(ix.sentTerms)) / float64(len(ix.Articles))
 	}
+	ix.names = make([]uint64, (len(ix.termText)+63)/64)
+	for id, n := range b.inner {
+		if n > 0 && float64(b.capital[id]) >= nameShare*float64(n) {
+			ix.names[id/64] |= 1 << (id % 64)
+		}
+	}
 	flatten(ix.sentPost)
 	flatten(ix.artPost)
 	ix.Sentences = slices.Clone(ix.Sentences)
@@ -406,6 +458,21 @@ func (b *builder) finish() *Index {
 	ix.artLen = slices.Clone(ix.artLen)
 	ix.artFirst = slices.Clone(ix.artFirst)
 	return ix
+}
+
+// nameShare is the least share of a term's words, where they do not open a
+// sentence, that must be capitalised for the term to be a name.
+const nameShare = 0.9
+
+// hasWordBefore reports whether text, what a sentence has before a word,
+// holds a letter or a digit.
+func hasWordBefore(text string) bool {
+	for _, r := range text {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			return true
+		}
+	}
+	return false
 }
 
 // flatten moves the lists into one array, each list a full slice of it.
