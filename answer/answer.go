@@ -81,7 +81,8 @@ type snapshot struct {
 	// artNorm is the same for each article, with K1Article and BArticle.
 	artNorm []float64
 	// titled has bit id%64 of word id/64 set for each term that is in
-	// some article's title: only those can be in an article's context.
+	// some article's context (title and year): only those can be in an
+	// article's context.
 	titled []uint64
 	// artLog is log(1 + n) for each article of n sentences, the
 	// denominator of localRarity; artLocal[a][tf] is localRarity for a
@@ -121,7 +122,7 @@ func newSnapshot(ix *corpus.Index, w *Weights) *snapshot {
 	sn.titled = make([]uint64, (ix.NumTerms()+63)/64)
 	for a := range sn.artNorm {
 		sn.artNorm[a] = lengthNorm(float64(ix.ArticleLen(a)), ix.AvgArticleLen(), w.K1Article, w.BArticle)
-		for _, id := range ix.TitleTerms(a) {
+		for _, id := range ix.ContextTerms(a) {
 			sn.titled[id/64] |= 1 << (id % 64)
 		}
 	}

@@ -3,6 +3,7 @@ package answer
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -263,6 +264,8 @@ func TestGivesCount(t *testing.T) {
 		{"how many deals were signed?", "The pact on COVID-19 was signed.", false},
 		{"how many partners met?", "Then the three main partners met.", true},
 		{"how many partners met?", "The two sides met 12 times.", true},
+		{"how much was the aid worth?", "The plan was carried out in 2020.", false},
+		{"how much was the aid worth?", "The aid was worth 2020 dollars.", true},
 	}
 	for _, tt := range tests {
 		qr := parse(sn, tt.question, e.opts.Weights)
@@ -319,5 +322,23 @@ func TestRefusesWhenTheBestArticleLacksAName(t *testing.T) {
 	}
 	if got := asTyped("who is Khamliang's deputy?", "khamliang"); got != "Khamliang's" {
 		t.Errorf("asTyped = %q; want the word as the question has it", got)
+	}
+}
+
+func TestSynonymStandsInForAWordTheCorpusLacks(t *testing.T) {
+	e := mapEngine(t, map[string]string{
+		"a.txt": "Talks\n\nLaos remembers with gratitude the support of Vietnam. Vietnam and Laos met in 2026 to plan more.",
+	})
+	sn := e.snap.Load()
+	qr := parse(sn, "what is laos grateful to vietnam for?", e.opts.Weights)
+	if len(qr.missing) != 0 {
+		t.Errorf("missing = %q; want grateful's synonym to stand in", qr.missing)
+	}
+	k := slices.IndexFunc(qr.terms, func(t qterm) bool { return t.word == "gratitude" })
+	if k < 0 || qr.terms[k].weight != 1 {
+		t.Fatalf("terms = %+v; want gratitude at full weight", qr.terms)
+	}
+	if res := e.Ask("what is laos grateful to vietnam for?", 1); !res.Answered || !strings.Contains(res.Citations[0].Sentence, "gratitude") {
+		t.Errorf("Ask = %+v; want the gratitude sentence", res)
 	}
 }

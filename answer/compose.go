@@ -42,7 +42,7 @@ func answer(sn *snapshot, q string, top int, w *Weights, res Result) Result {
 		return res
 	}
 	missingIDF := missingShare * idf(len(ix.Sentences), 0)
-	if qr.kind == kindCount && !promoteCount(ix, cs, counted(q)) && !givesCount(ix, &qr, ix.Text(cs[0].sent)) {
+	if qr.kind == kindCount && !promoteCount(ix, &qr, cs, counted(q)) && !givesCount(ix, &qr, ix.Text(cs[0].sent)) {
 		res.Answer = refusal(qr)
 		return res
 	}
@@ -79,9 +79,10 @@ const countDepth = 3
 // a number of thing to the front, keeping the others' order. It reports
 // false when none does; the question is then refused unless the best
 // sentence gives some count (givesCount).
-func promoteCount(ix *corpus.Index, cs []cand, thing []string) bool {
+func promoteCount(ix *corpus.Index, qr *query, cs []cand, thing []string) bool {
 	for i, c := range cs[:min(len(cs), countDepth)] {
-		if countsThing(ix.Text(c.sent), thing) {
+		text := ix.Text(c.sent)
+		if len(thing) > 0 && countsThing(text, thing) || len(thing) == 0 && givesCount(ix, qr, text) {
 			copy(cs[1:i+1], cs[:i])
 			cs[0] = c
 			return true

@@ -2,12 +2,14 @@ package answer
 
 import (
 	"slices"
+	"strings"
 
 	"github.com/corpusbot/corpusbot/corpus"
 )
 
 // givesCount reports whether sentence has a number that could answer a
-// "how many" question: any number but one that refers back. A number after
+// "how many" question: any number but a year ("in 2020") or one that refers
+// back. A number after
 // "the" ("the two sides", "the three countries") counts things the text
 // has named already rather than reporting a figure, so it only answers when
 // what it counts is something the question names ("the three main broadcast
@@ -17,6 +19,9 @@ func givesCount(ix *corpus.Index, qr *query, sentence string) bool {
 	for start, end := range numbers(sentence) {
 		if start >= 2 && sentence[start-1] == '-' && isLetter(sentence[start-2]) && isDigit(sentence[start]) {
 			continue // part of a name such as COVID-19
+		}
+		if isYear(sentence, start, end) {
+			continue // a date, not a figure
 		}
 		if start < 4 || (sentence[start-4:start] != "the " && sentence[start-4:start] != "The ") {
 			return true
@@ -47,5 +52,22 @@ func countsQuestionTerm(ix *corpus.Index, qr *query, toks []corpus.Token, end in
 	}
 	return false
 }
+
+// isYear reports whether the number at sentence[start:end] is a year: four
+// digits from 1000 to 2099 after "in", "since" and the like.
+func isYear(sentence string, start, end int) bool {
+	if end-start != 4 || !allDigits(sentence[start:end]) || sentence[start] != '1' && sentence[start:start+2] != "20" {
+		return false
+	}
+	before := strings.TrimRight(sentence[:start], " ")
+	if len(before) == len(sentence[:start]) {
+		return false // not a word of its own
+	}
+	word := strings.ToLower(before[strings.LastIndexByte(before, ' ')+1:])
+	return yearBefore[word]
+}
+
+// yearBefore are words that put the number after them in time.
+var yearBefore = set("in", "since", "by", "from", "until", "till", "during", "before", "after", "of", "early", "late", "mid", "around")
 
 func isLetter(c byte) bool { return 'a' <= c|0x20 && c|0x20 <= 'z' }

@@ -26,7 +26,7 @@ type Weights struct {
 	Article               float64 // share of the article's normalised BM25 added to each sentence
 	Neighbour             float64 // share of each adjacent sentence's score
 	Paragraph             float64 // share of the other sentences' scores in the same paragraph
-	Context               float64 // credit every sentence of an article gets for a question term in the article's title
+	Context               float64 // credit every sentence of an article gets for a question term in the article's title or its date's year
 	Exact                 float64 // per question word found in the sentence as typed (not only as a stem), times its idf
 	Bigram                float64 // per pair of question terms adjacent in the sentence too, times their mean idf
 	Fuzzy                 float64 // weight of a term matched only by spelling similarity
@@ -125,15 +125,25 @@ func parse(sn *snapshot, q string, w *Weights) query {
 	qr.seq = make([]int, 0, len(toks))
 	for _, t := range toks {
 		word := corpus.Fold(q[t.Start:t.End])
+		id, found := ix.Lookup(t.Term)
+		stand := -1 // the synonym that stands in for a word the corpus lacks
 		for _, syn := range synonyms[word] {
 			if st, ok := sn.term(syn); ok {
-				if id, ok := ix.Lookup(st); ok && st != t.Term {
-					add(id, syn, w.Synonym)
+				if sid, ok := ix.Lookup(st); ok && st != t.Term {
+					if found || stand >= 0 {
+						add(sid, syn, w.Synonym)
+					} else {
+						stand = add(sid, syn, 1)
+					}
 				}
 			}
 		}
-		if id, ok := ix.Lookup(t.Term); ok {
+		if found {
 			qr.seq = append(qr.seq, add(id, word, 1))
+			continue
+		}
+		if stand >= 0 {
+			qr.seq = append(qr.seq, stand)
 			continue
 		}
 		sim := sn.similar(word)
@@ -161,7 +171,7 @@ type scratch struct {
 	seen    []uint64
 	art     []float64
 	para    []float64 // only when Weights.Paragraph is not 0
-	ctx     []float64 // by article: credit for question terms in its title
+	ctx     []float64 // by article: credit for question terms in its context
 	top     []float64 // by article: the best own score of its sentences, at least 0; then the most any of them can score
 	touched []uint32  // the sentences of seen in the order first touched
 	cands   []cand

@@ -3,6 +3,9 @@ package answer
 // synonyms maps a folded question word to words news text often uses for
 // the same thing. A synonym's term joins the question at Weights.Synonym of
 // the word's own weight; the word itself still counts when the corpus has it.
+// When the corpus lacks the word, its first synonym the corpus has stands in
+// for it at the word's full weight: it is then the only way to match what
+// the question asks ("grateful" for text that says "gratitude").
 var synonyms = map[string][]string{
 	"grateful": {"gratitude"}, "thankful": {"thanked", "gratitude"}, "thank": {"thanked"},
 	"ink": {"signed"}, "inked": {"signed"}, "sign": {"signed"},

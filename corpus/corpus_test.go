@@ -165,6 +165,14 @@ func TestFrontMatter(t *testing.T) {
 	if len(ix.Sentences) != 2 || ix.Text(0) != "The ministers met." {
 		t.Errorf("sentences = %d, first %q; want 2, %q", len(ix.Sentences), ix.Text(0), "The ministers met.")
 	}
+	// The title's terms and the year of the date say which article a
+	// question means.
+	for _, w := range []string{"ties", "2025"} {
+		term, _ := Term(w)
+		if id, ok := ix.Lookup(term); !ok || !ix.InContext(0, id) {
+			t.Errorf("%s is not in the article's context", w)
+		}
+	}
 }
 
 func TestLoadSkipsBadFiles(t *testing.T) {

@@ -61,8 +61,9 @@ type Index struct {
 	names    []uint64
 	artLen   []uint32 // terms in each article
 	artFirst []uint32 // the first sentence of each article
-	// context holds, for each article, the sorted terms of its title: what
-	// a question names to say which article it means.
+	// context holds, for each article, the sorted terms of its title and
+	// the year of its date: what a question names to say which article it
+	// means ("... at the 2026 meeting?").
 	context  [][]TermID
 	numParas int
 	avgSent  float64
@@ -135,14 +136,16 @@ func (ix *Index) ArticleSentences(a int) (int, int) {
 func (ix *Index) AvgSentenceLen() float64 { return ix.avgSent }
 func (ix *Index) AvgArticleLen() float64  { return ix.avgArt }
 
-// InContext reports whether term id is in article a's title.
+// InContext reports whether term id is in article a's title or is the year
+// of its date.
 func (ix *Index) InContext(a int, id TermID) bool {
 	_, ok := slices.BinarySearch(ix.context[a], id)
 	return ok
 }
 
-// TitleTerms returns the sorted, distinct terms of article a's title.
-func (ix *Index) TitleTerms(a int) []TermID { return ix.context[a] }
+// ContextTerms returns the sorted, distinct terms of article a's title and
+// the year of its date.
+func (ix *Index) ContextTerms(a int) []TermID { return ix.context[a] }
 
 // NumParagraphs returns how many paragraphs the corpus has.
 func (ix *Index) NumParagraphs() int { return ix.numParas }
@@ -324,7 +327,7 @@ func (b *builder) add(a Article, paras []span) bool {
 	}
 	// Only a title the article gives says what it is about; one made from
 	// the lead sentence would credit the lead's words to every sentence.
-	context := b.titleTerms(a.Title)
+	context := b.contextTerms(a.Title, a.Date)
 	if a.Title == "" {
 		a.Title = headline(a.Text[sents[0].Start:sents[0].End])
 	}
@@ -371,11 +374,17 @@ func (b *builder) add(a Article, paras []span) bool {
 	return true
 }
 
-// titleTerms returns the sorted, distinct terms of an article's title.
-func (b *builder) titleTerms(title string) []TermID {
+// contextTerms returns the sorted, distinct terms of an article's title and
+// of the year of its date (YYYY-MM-DD or empty).
+func (b *builder) contextTerms(title, date string) []TermID {
 	var ctx []TermID
 	for _, t := range Analyze(title) {
 		ctx = append(ctx, b.term(t.Term))
+	}
+	if len(date) >= 4 {
+		for _, t := range Analyze(date[:4]) {
+			ctx = append(ctx, b.term(t.Term))
+		}
 	}
 	slices.Sort(ctx)
 	return slices.Compact(ctx)
