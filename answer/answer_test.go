@@ -342,3 +342,43 @@ func TestSynonymStandsInForAWordTheCorpusLacks(t *testing.T) {
 		t.Errorf("Ask = %+v; want the gratitude sentence", res)
 	}
 }
+
+func TestYearFromTheArticle(t *testing.T) {
+	e := seedEngine(t)
+	// 001 is undated and dates the phone talks "September 8".
+	res := e.Ask("what year was lich's phone call with chansamone?", 3)
+	if !res.Answered || !strings.HasPrefix(res.Answer, "2020") || len(res.Citations) < 2 ||
+		!strings.Contains(res.Citations[0].Sentence, "2020") || !strings.Contains(res.Citations[1].Sentence, "September 8") {
+		t.Errorf("Ask = %+v; want 2020 from the article, then the September 8 sentence", res)
+	}
+	// A dated article gives the year itself.
+	res = e.Ask("what year was the border defence friendship exchange in son la?", 3)
+	if !res.Answered || strings.Contains(res.Answer, "going by the year") {
+		t.Errorf("Ask = %+v; want an answer from the dated article", res)
+	}
+	for text, want := range map[string]string{"in 2020.": "2020", "COVID-19 in 12020": "", "the 1990s": "", "1888 and 1999": "1888"} {
+		if got := firstYear(text); got != want {
+			t.Errorf("firstYear(%q) = %q; want %q", text, got, want)
+		}
+	}
+}
+
+func TestRefocusPassesTheLeadForWhatWasSaid(t *testing.T) {
+	e := seedEngine(t)
+	res := e.Ask("how did chanyalath describe the border friendship exchange?", 3)
+	if !res.Answered || !strings.HasPrefix(res.Citations[0].Sentence, "Chanyalath highlighted") {
+		t.Errorf("Ask = %+v; want Chanyalath's words before the lead that names him", res)
+	}
+	for q, want := range map[string]bool{
+		"how did chanyalath describe the exchange?":        true,
+		"what did giang say about the border?":             true,
+		"which minister did a phone call with chansamone?": false,
+	} {
+		if _, got := signals(q); got != want {
+			t.Errorf("signals(%q) asks what was said: %v; want %v", q, got, want)
+		}
+	}
+	if reportsSpeech("General Giang held talks with General Chansamone.") || !reportsSpeech("The exchange, he said, was useful.") {
+		t.Error("reportsSpeech misreads a sentence")
+	}
+}

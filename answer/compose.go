@@ -58,6 +58,10 @@ func answer(sn *snapshot, q string, top int, w *Weights, res Result) Result {
 	if qr.kind != kindCount { // promoteCount has put the count first
 		refocus(ix, &qr, cs)
 	}
+	year, y, day, fromArticle := articleYear(ix, &qr, cs[0].sent)
+	if fromArticle {
+		cs = withFirst(cs, year, cs[0].score)
+	}
 	for _, c := range cs[:min(len(cs), top)] {
 		s := ix.Sentences[c.sent]
 		a := ix.Articles[s.Article]
@@ -68,6 +72,9 @@ func answer(sn *snapshot, q string, top int, w *Weights, res Result) Result {
 	}
 	res.Answered = true
 	res.Answer = compose(ix, &qr, res.Citations[0])
+	if fromArticle {
+		res.Answer = yearAnswer(y, day)
+	}
 	return res
 }
 

@@ -48,15 +48,14 @@ func namesPlace(missing []string) bool {
 // some word after its first, only the words it capitalises.
 func absentName(ix *corpus.Index, qr *query, s int) string {
 	a := int(ix.Sentences[s].Article)
-	capitals := capitalisesNames(qr.text)
 	for _, t := range qr.terms {
-		if t.weight < 1 || t.form < 0 || len(t.word) < 5 || !ix.IsName(t.id) || ix.InContext(a, t.id) {
-			continue // fuzzy and synonym matches, short words, common words
+		if t.weight < 1 || t.form < 0 || len(t.word) < 5 || !ix.IsName(t.id) || ix.InContext(a, t.id) || inArticle(ix, a, t.id) {
+			continue // fuzzy and synonym matches, short words, common words, names the article has
 		}
-		if capitals && !typedCapital(qr.text, t.word) {
+		if capitalisesNames(qr.text) && !typedCapital(qr.text, t.word) {
 			continue
 		}
-		if !inArticle(ix, a, t.id) && !slices.ContainsFunc(ix.Kin(t.word), func(id corpus.TermID) bool {
+		if !slices.ContainsFunc(ix.Kin(t.word), func(id corpus.TermID) bool {
 			return inArticle(ix, a, id)
 		}) {
 			// A name, though the question may not capitalise it.

@@ -74,6 +74,7 @@ type query struct {
 	missing []string // words of the question the corpus never uses
 	kind    kind
 	recent  bool   // asks for the current state: "now", "current", "latest"
+	speech  bool   // asks what someone said: "how did he describe ...?"
 	mask    uint64 // bit id%64 of each term's id: which ids may be terms
 	// term is corpus.Term, remembered: what the question's text is
 	// analysed with, and text compared with the question had best be too.
@@ -98,7 +99,8 @@ func idf(n, df int) float64 {
 // the terms of corpus words spelled like it, or failing that a missing word.
 func parse(sn *snapshot, q string, w *Weights) query {
 	ix := sn.ix
-	qr := query{text: q, kind: classify(q), recent: asksRecent(q), term: sn.term}
+	qr := query{text: q, kind: classify(q), term: sn.term}
+	qr.recent, qr.speech = signals(q)
 	nS, nA := len(ix.Sentences), len(ix.Articles)
 	add := func(id corpus.TermID, word string, w float64) int {
 		for i := range qr.terms {
@@ -728,13 +730,29 @@ func missingWeight(qr *query, missingIDF float64) float64 {
 	return miss / total
 }
 
-// asksRecent reports whether the question asks for the current state.
-func asksRecent(q string) bool {
+// signals reads two things from the words of question q: whether it asks
+// for the current state ("now", "current", "latest") and whether it asks
+// what someone said (asksSpeech's words). It lowers each word's case in a
+// buffer of its own: the words to find are short.
+func signals(q string) (recent, speech bool) {
+	var buf [16]byte
 	for w := range strings.FieldsSeq(q) {
-		switch strings.ToLower(strings.Trim(w, "?!.,;:'\"")) {
-		case "now", "current", "currently", "latest", "today", "present", "presently", "nowadays", "still":
-			return true
+		w = strings.Trim(w, "?!.,;:'\"")
+		if len(w) > len(buf) {
+			continue
 		}
+		lw := buf[:len(w)]
+		for i := 0; i < len(w); i++ {
+			c := w[i]
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			lw[i] = c
+		}
+		recent = recent || recentWords[string(lw)]
+		speech = speech || speechWords[string(lw)]
 	}
-	return false
+	return recent, speech
 }
+
+var recentWords = set("now", "current", "currently", "latest", "today", "present", "presently", "nowadays", "still")

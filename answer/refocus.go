@@ -50,11 +50,10 @@ func refocus(ix *corpus.Index, qr *query, cs []cand) {
 	if best != first {
 		scene |= heldMask(ix, qr, best)
 	}
-	date := ix.Articles[a].Date
 	var total float64
 	for k, t := range qr.terms {
 		total += t.weight * t.idf
-		if ix.InContext(a, t.id) || len(date) >= 4 && ix.TermText(t.id) == date[:4] {
+		if ix.InContext(a, t.id) {
 			scene |= 1 << k
 		}
 	}
@@ -67,6 +66,9 @@ func refocus(ix *corpus.Index, qr *query, cs []cand) {
 		if w := maskWeight(qr, heldMask(ix, qr, s)&^scene); w >= most && w > 0 {
 			pick, most = i, w
 		}
+	}
+	if pick == 0 && best == first && qr.speech && !reportsSpeech(ix.Text(best)) {
+		pick = speaker(ix, qr, cs, a)
 	}
 	if pick > 0 {
 		c := cs[pick]
@@ -114,3 +116,44 @@ func refersBack(sentence string) bool {
 	}
 	return false
 }
+
+// speaker returns the first of the candidates after the best among the first
+// refocusDepth that is from article a, reports what someone said and holds
+// a name the question has, or 0. A question that asks what someone said is
+// answered by the sentence that reports it, not by the lead that names the
+// speaker and the occasion.
+func speaker(ix *corpus.Index, qr *query, cs []cand, a int) int {
+	var names uint64
+	for k, t := range qr.terms {
+		if ix.IsName(t.id) {
+			names |= 1 << k
+		}
+	}
+	for i := 1; i < min(len(cs), refocusDepth); i++ {
+		s := cs[i].sent
+		if int(ix.Sentences[s].Article) == a && heldMask(ix, qr, s)&names != 0 && reportsSpeech(ix.Text(s)) {
+			return i
+		}
+	}
+	return 0
+}
+
+// speechWords are the words of questions that ask what someone said or
+// thinks: "how did he describe ...?", "did she say ...?", "... according to
+// him?". signals finds them.
+var speechWords = set("say", "says", "said", "describe", "described", "think", "thinks", "view", "views", "according", "per")
+
+// reportsSpeech reports whether sentence reports what someone said.
+func reportsSpeech(sentence string) bool {
+	for w := range strings.FieldsSeq(sentence) {
+		if reporting[strings.ToLower(strings.Trim(w, ",.;:\"'“”"))] {
+			return true
+		}
+	}
+	return false
+}
+
+// reporting are the verbs news text reports speech with.
+var reporting = set("said", "says", "saying", "stated", "stressed", "stressing", "noted", "noting",
+	"affirmed", "affirming", "highlighted", "highlighting", "emphasised", "emphasized", "emphasising",
+	"emphasizing", "described", "told", "added", "underlined", "asserted", "insisted", "remarked", "described")
