@@ -136,6 +136,10 @@ func FuzzAsk(f *testing.F) {
 	f.Add("who is laos's defence minister now?", 3)
 	f.Add("<b>@everyone</b> \xff", 1)
 	f.Add("how many how many", 10)
+	f.Add("what year was lich's phone call with chansamone?", 1)
+	f.Add("when exactly did khamliang take over as laos defence minister?", 2)
+	f.Add("how did chanyalath describe the border friendship exchange?", 3)
+	f.Add("how much was the covid aid vn sent laos worth?", 3)
 	f.Fuzz(func(t *testing.T, q string, top int) {
 		e := seedEngine(t)
 		top = top%20 + 1
