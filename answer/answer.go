@@ -81,8 +81,8 @@ type snapshot struct {
 	// artNorm is the same for each article, with K1Article and BArticle.
 	artNorm []float64
 	// titled has bit id%64 of word id/64 set for each term that is in
-	// some article's context (title and year): only those can be in an
-	// article's context.
+	// some article's context (its title's terms and its year): only those
+	// can earn an article's context credit.
 	titled []uint64
 	// artLog is log(1 + n) for each article of n sentences, the
 	// denominator of localRarity; artLocal[a][tf] is localRarity for a

@@ -58,9 +58,9 @@ func answer(sn *snapshot, q string, top int, w *Weights, res Result) Result {
 	if qr.kind != kindCount { // promoteCount has put the count first
 		refocus(ix, &qr, cs)
 	}
-	year, y, day, fromArticle := articleYear(ix, &qr, cs[0].sent)
+	yearSent, year, day, fromArticle := articleYear(ix, &qr, cs[0].sent)
 	if fromArticle {
-		cs = withFirst(cs, year, cs[0].score)
+		cs = withFirst(cs, yearSent, cs[0].score)
 	}
 	for _, c := range cs[:min(len(cs), top)] {
 		s := ix.Sentences[c.sent]
@@ -73,7 +73,7 @@ func answer(sn *snapshot, q string, top int, w *Weights, res Result) Result {
 	res.Answered = true
 	res.Answer = compose(ix, &qr, res.Citations[0])
 	if fromArticle {
-		res.Answer = yearAnswer(y, day)
+		res.Answer = yearAnswer(year, day)
 	}
 	return res
 }

@@ -9,11 +9,10 @@ import (
 
 // givesCount reports whether sentence has a number that could answer a
 // "how many" question: any number but a year ("in 2020") or one that refers
-// back. A number after
-// "the" ("the two sides", "the three countries") counts things the text
-// has named already rather than reporting a figure, so it only answers when
-// what it counts is something the question names ("the three main broadcast
-// partners" for "how many partners ...?").
+// back. A number after "the" ("the two sides", "the three countries")
+// counts things the text has named already rather than reporting a figure,
+// so it only answers when what it counts is something the question names
+// ("the three main broadcast partners" for "how many partners ...?").
 func givesCount(ix *corpus.Index, qr *query, sentence string) bool {
 	var toks []corpus.Token // analysed only for a number after "the"
 	for start, end := range numbers(sentence) {

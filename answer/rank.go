@@ -732,8 +732,8 @@ func missingWeight(qr *query, missingIDF float64) float64 {
 
 // signals reads two things from the words of question q: whether it asks
 // for the current state ("now", "current", "latest") and whether it asks
-// what someone said (asksSpeech's words). It lowers each word's case in a
-// buffer of its own: the words to find are short.
+// what someone said (speechWords). It lowers each word's case in a buffer
+// of its own: the words to find are short.
 func signals(q string) (recent, speech bool) {
 	var buf [16]byte
 	for w := range strings.FieldsSeq(q) {

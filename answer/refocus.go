@@ -156,4 +156,4 @@ func reportsSpeech(sentence string) bool {
 // reporting are the verbs news text reports speech with.
 var reporting = set("said", "says", "saying", "stated", "stressed", "stressing", "noted", "noting",
 	"affirmed", "affirming", "highlighted", "highlighting", "emphasised", "emphasized", "emphasising",
-	"emphasizing", "described", "told", "added", "underlined", "asserted", "insisted", "remarked", "described")
+	"emphasizing", "described", "told", "added", "underlined", "asserted", "insisted", "remarked")

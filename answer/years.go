@@ -15,16 +15,16 @@ import (
 // for the year is answered with it, saying so.
 
 // askYearRE finds questions that ask for a year.
-var askYearRE = regexp.MustCompile(`(?i)\b(what|which) (year|yr)\b|\bwhat year\b|\byear did\b`)
+var askYearRE = regexp.MustCompile(`(?i)\b(what|which) (year|yr)\b|\byear did\b`)
 
-// dayWithoutYearRE finds a day and month that a year does not follow.
-var dayWithoutYearRE = regexp.MustCompile(`\b(?:January|February|March|April|May|June|July|August|September|October|November|December) [0-9]{1,2}\b(?:,? [0-9]{4}\b)?`)
+// monthDayYearRE finds a month and a day, and the year when one follows.
+var monthDayYearRE = regexp.MustCompile(`\b(?:January|February|March|April|May|June|July|August|September|October|November|December) [0-9]{1,2}\b(?:,? [0-9]{4}\b)?`)
 
 // articleYear returns, for a question that asks for a year and whose best
 // sentence s dates by day and month only in an article with no date, the
 // first sentence of s's article that names a year, the year, and the day
 // s gives; ok is false otherwise.
-func articleYear(ix *corpus.Index, qr *query, s int) (year int, y, day string, ok bool) {
+func articleYear(ix *corpus.Index, qr *query, s int) (sent int, year, day string, ok bool) {
 	if qr.kind != kindWhen || !askYearRE.MatchString(qr.text) {
 		return 0, "", "", false
 	}
@@ -33,8 +33,7 @@ func articleYear(ix *corpus.Index, qr *query, s int) (year int, y, day string, o
 		return 0, "", "", false
 	}
 	text := ix.Text(s)
-	day = ""
-	for _, m := range dayWithoutYearRE.FindAllString(text, -1) {
+	for _, m := range monthDayYearRE.FindAllString(text, -1) {
 		if len(m) > 4 && allDigits(m[len(m)-4:]) {
 			return 0, "", "", false // the sentence gives the year itself
 		}
