@@ -89,7 +89,7 @@ const countDepth = 3
 func promoteCount(ix *corpus.Index, qr *query, cs []cand, thing []string) bool {
 	for i, c := range cs[:min(len(cs), countDepth)] {
 		text := ix.Text(c.sent)
-		if len(thing) > 0 && countsThing(text, thing) || len(thing) == 0 && givesCount(ix, qr, text) {
+		if len(thing) > 0 && countsThing(text, thing, qr.term) || len(thing) == 0 && givesCount(ix, qr, text) {
 			copy(cs[1:i+1], cs[:i])
 			cs[0] = c
 			return true

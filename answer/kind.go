@@ -142,12 +142,9 @@ func counted(q string) []string {
 
 // countsThing reports whether sentence gives a number of one of things
 // (index terms): a number followed within three words by the thing, as in
-// "60 years" or "five-year". With no things, any number will do.
-func countsThing(sentence string, things []string) bool {
-	if len(things) == 0 {
-		return hasNumber(sentence)
-	}
-	toks := corpus.Analyze(sentence)
+// "60 years" or "five-year". term is corpus.Term or a memo of it.
+func countsThing(sentence string, things []string, term func(string) (string, bool)) bool {
+	toks := corpus.AnalyzeWith(sentence, term)
 	for _, end := range numbers(sentence) {
 		for i, t := range toks {
 			if t.Start < end {
