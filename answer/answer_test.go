@@ -223,6 +223,27 @@ func TestAnswerCutsToTheClause(t *testing.T) {
 	}
 }
 
+func TestClauseBreaks(t *testing.T) {
+	for _, tt := range []struct {
+		in   string
+		want [][2]int
+	}{
+		{"", nil},
+		{"no break here, nor here", nil},
+		{"a; b", [][2]int{{1, 3}}},
+		{"a;b; ", [][2]int{{3, 5}}},
+		{"a, saying b", [][2]int{{1, 10}}},
+		{"a, sayingb, while c", [][2]int{{10, 18}}},
+		{"a, as well as b; c, and said d", [][2]int{{1, 14}, {15, 17}, {18, 29}}},
+		{"a, which", nil}, // no space after the word
+		{"a,; b", [][2]int{{2, 4}}},
+	} {
+		if got := clauseBreaks(tt.in); !slices.Equal(got, tt.want) {
+			t.Errorf("clauseBreaks(%q) = %v; want %v", tt.in, got, tt.want)
+		}
+	}
+}
+
 // mapEngine is an engine over the articles given by file name.
 func mapEngine(t testing.TB, files map[string]string) *Engine {
 	t.Helper()

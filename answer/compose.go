@@ -153,10 +153,40 @@ func compose(ix *corpus.Index, qr *query, c Citation) string {
 // clauseMin is the length below which a sentence is given whole.
 const clauseMin = 160
 
-// clauseBreakRE finds where a long news sentence joins its clauses: a
-// semicolon, or a comma before a reporting or linking word ("..., saying
-// that ...", "..., while ...").
-var clauseBreakRE = regexp.MustCompile(`; |, (?:saying|adding|noting|stressing|affirming|highlighting|emphasising|emphasizing|while|whereas|which|as well as|and said|and added) `)
+// clauseLinks are the words after a comma that join a long news sentence's
+// clauses ("..., saying that ...", "..., while ...").
+var clauseLinks = []string{
+	"saying", "adding", "noting", "stressing", "affirming", "highlighting",
+	"emphasising", "emphasizing", "while", "whereas", "which", "as well as",
+	"and said", "and added",
+}
+
+// clauseBreaks returns where a long news sentence joins its clauses, as
+// byte ranges from the left: each "; ", and each ", " with a word of
+// clauseLinks and a space after it.
+func clauseBreaks(sentence string) [][2]int {
+	var breaks [][2]int
+	for i := 0; i+1 < len(sentence); i++ {
+		c := sentence[i]
+		if (c != ';' && c != ',') || sentence[i+1] != ' ' {
+			continue
+		}
+		if c == ';' {
+			breaks = append(breaks, [2]int{i, i + 2})
+			i++
+			continue
+		}
+		rest := sentence[i+2:]
+		for _, l := range clauseLinks {
+			if len(rest) > len(l) && rest[len(l)] == ' ' && rest[:len(l)] == l {
+				breaks = append(breaks, [2]int{i, i + 2 + len(l) + 1})
+				i += 2 + len(l)
+				break
+			}
+		}
+	}
+	return breaks
+}
 
 // clause returns the clause of sentence that answers the question, when
 // that is clear: the sentence is long, one of its clauses holds every
@@ -167,7 +197,7 @@ func clause(ix *corpus.Index, qr *query, sentence string) string {
 	if len(sentence) < clauseMin {
 		return sentence
 	}
-	breaks := clauseBreakRE.FindAllStringIndex(sentence, -1)
+	breaks := clauseBreaks(sentence)
 	if len(breaks) == 0 {
 		return sentence
 	}
@@ -178,7 +208,7 @@ func clause(ix *corpus.Index, qr *query, sentence string) string {
 	typed := qr.kind != kindOther && satisfies(qr.kind, sentence, "")
 	start, found := 0, -1
 	var spans [][2]int
-	for _, b := range append(breaks, []int{len(sentence), len(sentence)}) {
+	for _, b := range append(breaks, [2]int{len(sentence), len(sentence)}) {
 		spans = append(spans, [2]int{start, b[0]})
 		start = b[1]
 	}

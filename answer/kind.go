@@ -38,9 +38,10 @@ var (
 
 // classify reads what a question asks for from its wording.
 //
-// Each pattern is only tried on a question that has, in lower case, a word
-// every match of it holds ("how ", "when", ...): most questions have one of
-// them at most.
+// Each pattern is only tried on a question that has, in lower case, words
+// one of its matches must hold ("how ", "when", "what year", ...): most
+// questions have none of them. The letters of these words fold, in a
+// pattern that ignores case, only to themselves and their upper case.
 func classify(q string) kind {
 	lq := strings.ToLower(q)
 	has := func(words ...string) bool {
@@ -54,9 +55,11 @@ func classify(q string) kind {
 	switch {
 	case has("how ") && countRE.MatchString(q):
 		return kindCount
-	case has("when", "what ", "which ", "how long ago") && whenRE.MatchString(q):
+	case has("when", "what year", "what date", "what day", "what month", "what time",
+		"which year", "which date", "which day", "which month", "how long ago") && whenRE.MatchString(q):
 		return kindWhen
-	case has("where", "which ") && whereRE.MatchString(q):
+	case has("where", "which province", "which city", "which country", "which place",
+		"which region", "which town") && whereRE.MatchString(q):
 		return kindWhere
 	case has("who") && whoRE.MatchString(q):
 		return kindWho

@@ -22,6 +22,7 @@ var matcherCases = []string{
 	"1,000x", "1,5x", "1,000.", "3.5 m", ".5", "5.", "x5", "5x 6", "A19 road", "twenty-one", "ſix", "aſix", "aſix years", "\u212aelvin one",
 	"born in Warsaw", "in the City", "in the city", "in The", "to Łódź", "of the Éire", "into Town", "in  Town", "In Town",
 	"at the ", "from the", "near", "He met Ann.", "he Met ann", "a Éclair b", "x \xff y",
+	"WHAT YEAR?", "what years", "what  year", "Which City is it?", "which cities", "which towns", "since When", "how long agone",
 }
 
 // corpusSentences returns the sentences of the seed articles, and of the

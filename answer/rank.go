@@ -261,7 +261,9 @@ func rank(sn *snapshot, qr *query, n int, w *Weights, sc *scratch) []cand {
 		for i := 0; i < len(ps); i++ {
 			p := ps[i]
 			if int(p.ID) >= end {
-				sc.top[a] = max(sc.top[a], top)
+				if top > sc.top[a] {
+					sc.top[a] = top
+				}
 				top = 0
 				ai++
 				a = arts[ai].ID
@@ -289,13 +291,19 @@ func rank(sn *snapshot, qr *query, n int, w *Weights, sc *scratch) []cand {
 			}
 			v := sc.sent[p.ID] + tw*tf
 			sc.sent[p.ID] = v
-			top = max(top, v)
+			if v > top {
+				top = v
+			}
 		}
-		sc.top[a] = max(sc.top[a], top)
+		if top > sc.top[a] {
+			sc.top[a] = top
+		}
 	}
 	var artMax float64
 	for _, v := range sc.art {
-		artMax = max(artMax, v)
+		if v > artMax {
+			artMax = v
+		}
 	}
 	var qmass float64
 	for _, t := range qr.terms {
