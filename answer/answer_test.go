@@ -3,6 +3,7 @@ package answer
 import (
 	"context"
 	"encoding/json"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"sync"
@@ -405,5 +406,29 @@ func TestRefocusPassesTheLeadForWhatWasSaid(t *testing.T) {
 	}
 	if reportsSpeech("General Giang held talks with General Chansamone.") || !reportsSpeech("The exchange, he said, was useful.") {
 		t.Error("reportsSpeech misreads a sentence")
+	}
+}
+
+func TestSelectBest(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	for n := 1; n <= 130; n++ {
+		cs := make([]cand, n)
+		for i := range cs {
+			// Few distinct scores, so that ties go by sentence.
+			cs[i] = cand{sent: r.IntN(1000)*n + i, score: float64(r.IntN(8))}
+		}
+		want := slices.Clone(cs)
+		slices.SortFunc(want, byScore)
+		for _, k := range []int{1, n / 2, n} {
+			if k == 0 {
+				continue
+			}
+			got := slices.Clone(cs)
+			worst := selectBest(got, k)
+			slices.SortFunc(got[:k], byScore)
+			if !slices.Equal(got[:k], want[:k]) || worst != want[k-1] {
+				t.Fatalf("n=%d k=%d: selectBest kept %v, worst %v; want %v, worst %v", n, k, got[:k], worst, want[:k], want[k-1])
+			}
+		}
 	}
 }

@@ -176,9 +176,15 @@ type scratch struct {
 	ctx     []float64 // by article: credit for question terms in its context
 	top     []float64 // by article: the best own score of its sentences, at least 0; then the most any of them can score
 	touched []uint32  // the sentences of seen in the order first touched
-	cands   []cand
-	best    []cand
-	sink    uint64 // what warm reads, kept so that it is read
+	// cands are candidates for rerank, in no order: at most
+	// 2·rerankDepth of them, each better than floor once full. floor is
+	// the worst of the rerankDepth best when cands was last cut back to
+	// them (cut); full, whether it has been.
+	cands []cand
+	floor cand
+	full  bool
+	best  []cand
+	sink  uint64 // what warm reads, kept so that it is read
 }
 
 type cand struct {
@@ -222,6 +228,7 @@ func (s *scratch) release() {
 	clear(s.top)
 	s.touched = s.touched[:0]
 	s.cands = s.cands[:0]
+	s.full = false
 	s.best = s.best[:0]
 	scratchPool.Put(s)
 }
@@ -357,8 +364,9 @@ func rank(sn *snapshot, qr *query, n int, w *Weights, sc *scratch) []cand {
 			sc.candidates(ix, a, artMax > 0, w)
 		}
 	}
+	sc.cut()
 	for a, b := range sc.top {
-		if b < cut && (len(sc.cands) < rerankDepth || b >= sc.cands[0].score) {
+		if b < cut && (!sc.full || b >= sc.floor.score) {
 			sc.candidates(ix, a, artMax > 0, w)
 		}
 	}
@@ -371,15 +379,11 @@ const firstCut = 0.25
 
 // candidates works out the score of each sentence of article a that holds
 // a question term from its own, its article's and its neighbours', and
-// keeps those among the rerankDepth best so far in sc.cands.
+// keeps in sc.cands those that may be among the rerankDepth best.
 func (sc *scratch) candidates(ix *corpus.Index, a int, withArt bool, w *Weights) {
 	first, end := ix.ArticleSentences(a)
-	sent, cands := sc.sent[:end], sc.cands
+	sent := sc.sent[:end]
 	ctx, art, nb, para := sc.ctx[a], sc.art[a], w.Neighbour, w.Paragraph != 0
-	var root float64 // cands[0].score once cands is full
-	if len(cands) == rerankDepth {
-		root = cands[0].score
-	}
 	for i := first / 64; i*64 < end; i++ {
 		bits := sc.seen[i]
 		if i*64 < first {
@@ -403,15 +407,24 @@ func (sc *scratch) candidates(ix *corpus.Index, a int, withArt bool, w *Weights)
 			if s+1 < end {
 				score += nb * sent[s+1]
 			}
-			if len(cands) < rerankDepth || score >= root {
-				cands = pushBest(cands, cand{sent: s, score: score}, rerankDepth)
-				if len(cands) == rerankDepth {
-					root = cands[0].score
+			if c := (cand{sent: s, score: score}); !sc.full || worse(sc.floor, c) {
+				sc.cands = append(sc.cands, c)
+				if len(sc.cands) == 2*rerankDepth {
+					sc.cut()
 				}
 			}
 		}
 	}
-	sc.cands = cands
+}
+
+// cut keeps the rerankDepth best of sc.cands, when there are that many, and
+// makes the worst of them sc.floor.
+func (sc *scratch) cut() {
+	if len(sc.cands) >= rerankDepth {
+		sc.floor = selectBest(sc.cands, rerankDepth)
+		sc.cands = sc.cands[:rerankDepth]
+		sc.full = true
+	}
 }
 
 // byScore orders candidates best first; ties go to the earlier sentence.
@@ -430,57 +443,42 @@ func worse(a, b cand) bool {
 	return a.score < b.score || (a.score == b.score && a.sent > b.sent)
 }
 
-// pushBest adds c to best, a min-heap (by byScore, worst at the root) of at
-// most k candidates, unless k better ones are there already.
-func pushBest(best []cand, c cand, k int) []cand {
-	if len(best) == k {
-		if !worse(best[0], c) {
-			return best
+// selectBest reorders cs so that its k best (by byScore) come first, in no
+// order, and returns the worst of them: Hoare's selection, with the median
+// of three for pivot. It needs 0 < k ≤ len(cs).
+func selectBest(cs []cand, k int) cand {
+	lo, hi := 0, len(cs)-1
+	for lo < hi {
+		mid := lo + (hi-lo)/2
+		if worse(cs[lo], cs[mid]) {
+			cs[lo], cs[mid] = cs[mid], cs[lo]
 		}
-		siftDown(best, 0, c)
-		return best
+		if worse(cs[mid], cs[hi]) {
+			cs[mid], cs[hi] = cs[hi], cs[mid]
+			if worse(cs[lo], cs[mid]) {
+				cs[lo], cs[mid] = cs[mid], cs[lo]
+			}
+		}
+		// cs[lo] ≥ cs[mid] ≥ cs[hi]: partition around cs[mid], put at hi.
+		cs[mid], cs[hi] = cs[hi], cs[mid]
+		pivot, i := cs[hi], lo
+		for j := lo; j < hi; j++ {
+			if worse(pivot, cs[j]) {
+				cs[i], cs[j] = cs[j], cs[i]
+				i++
+			}
+		}
+		cs[i], cs[hi] = cs[hi], cs[i]
+		switch {
+		case i == k-1:
+			return cs[i]
+		case i < k-1:
+			lo = i + 1
+		default:
+			hi = i - 1
+		}
 	}
-	best = append(best, c)
-	i := len(best) - 1
-	for i > 0 {
-		p := (i - 1) / 2
-		if !worse(c, best[p]) {
-			break
-		}
-		best[i] = best[p]
-		i = p
-	}
-	best[i] = c
-	return best
-}
-
-// sortHeap sorts h, a heap as pushBest keeps, best first.
-func sortHeap(h []cand) {
-	for n := len(h) - 1; n > 0; n-- {
-		c := h[n]
-		h[n] = h[0]
-		siftDown(h[:n], 0, c)
-	}
-}
-
-// siftDown puts c at i in heap h, in place of what was there, and moves it
-// down to where it belongs.
-func siftDown(h []cand, i int, c cand) {
-	for {
-		l := 2*i + 1
-		if l >= len(h) {
-			break
-		}
-		if r := l + 1; r < len(h) && worse(h[r], h[l]) {
-			l = r
-		}
-		if !worse(h[l], c) {
-			break
-		}
-		h[i] = h[l]
-		i = l
-	}
-	h[i] = c
+	return cs[k-1]
 }
 
 // rerank adds the bigram and exact-form bonuses to sc.cands, the best
@@ -494,7 +492,8 @@ func siftDown(h []cand, i int, c cand) {
 // the pattern for a candidate that could not reach them even boosted.
 func rerank(ix *corpus.Index, qr *query, n int, w *Weights, sc *scratch) []cand {
 	newest := newestArticle(ix, qr.recent)
-	sortHeap(sc.cands)
+	sc.cut()
+	slices.SortFunc(sc.cands, byScore)
 	sc.warm(ix, qr.kind != kindOther)
 	// Bonuses and boosts only ever add when their weights are not below 0.
 	prune := w.Bigram >= 0 && w.Exact >= 0 && w.TypeBoost >= 0 && w.RecencyBoost >= 0
