@@ -179,7 +179,7 @@ type scratch struct {
 	// cands are candidates for rerank, in no order: at most
 	// 2·rerankDepth of them, each better than floor once full. floor is
 	// the worst of the rerankDepth best when cands was last cut back to
-	// them (cut); full, whether it has been.
+	// them (trim); full, whether it has been.
 	cands []cand
 	floor cand
 	full  bool
@@ -364,7 +364,7 @@ func rank(sn *snapshot, qr *query, n int, w *Weights, sc *scratch) []cand {
 			sc.candidates(ix, a, artMax > 0, w)
 		}
 	}
-	sc.cut()
+	sc.trim()
 	for a, b := range sc.top {
 		if b < cut && (!sc.full || b >= sc.floor.score) {
 			sc.candidates(ix, a, artMax > 0, w)
@@ -410,16 +410,16 @@ func (sc *scratch) candidates(ix *corpus.Index, a int, withArt bool, w *Weights)
 			if c := (cand{sent: s, score: score}); !sc.full || worse(sc.floor, c) {
 				sc.cands = append(sc.cands, c)
 				if len(sc.cands) == 2*rerankDepth {
-					sc.cut()
+					sc.trim()
 				}
 			}
 		}
 	}
 }
 
-// cut keeps the rerankDepth best of sc.cands, when there are that many, and
+// trim keeps the rerankDepth best of sc.cands, when there are that many, and
 // makes the worst of them sc.floor.
-func (sc *scratch) cut() {
+func (sc *scratch) trim() {
 	if len(sc.cands) >= rerankDepth {
 		sc.floor = selectBest(sc.cands, rerankDepth)
 		sc.cands = sc.cands[:rerankDepth]
@@ -492,7 +492,7 @@ func selectBest(cs []cand, k int) cand {
 // the pattern for a candidate that could not reach them even boosted.
 func rerank(ix *corpus.Index, qr *query, n int, w *Weights, sc *scratch) []cand {
 	newest := newestArticle(ix, qr.recent)
-	sc.cut()
+	sc.trim()
 	slices.SortFunc(sc.cands, byScore)
 	sc.warm(ix, qr.kind != kindOther)
 	// Bonuses and boosts only ever add when their weights are not below 0.
