@@ -394,18 +394,7 @@ func (r *run) open(ctx context.Context) error {
 // supervise reopens the session after every disconnect until ctx ends.
 func (r *run) supervise(ctx context.Context) error {
 	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-r.disconnected:
-		}
-		// discordgo's heartbeat goroutine of the old connection may be about
-		// to fail its write and call Session.Close, which closes whatever
-		// connection the session holds by then with 1000: Discord ends the
-		// session, and events in flight are dropped (wsapi.go, heartbeat).
-		// It needs microseconds; a short pause lets it act before a new
-		// connection exists.
-		if !sleep(ctx, settle()) {
+		if !r.awaitLoss(ctx) {
 			return nil
 		}
 		for attempt := 0; ; attempt++ {
@@ -428,6 +417,39 @@ func (r *run) supervise(ctx context.Context) error {
 			if !sleep(ctx, wait) {
 				return nil
 			}
+		}
+	}
+}
+
+// awaitLoss waits for a Disconnect, then for settle, and reports whether
+// ctx is still live.
+//
+// discordgo's heartbeat goroutine of the old connection may be about to
+// fail its write and call Session.Close, which closes whatever connection
+// the session holds by then with 1000: Discord ends the session, and events
+// in flight are dropped (wsapi.go, heartbeat). It needs microseconds; the
+// pause lets it act before a new connection exists.
+//
+// Its Close, and the reader's, each signal the same loss, so the signals
+// that came meanwhile are dropped: no connection was opened since. One left
+// behind would start an Open while a later close (on op 7) holds the
+// session's lock through its 1 s linger; the Open would connect the moment
+// the lock is free, with no pause for the heartbeat goroutine, which then
+// closes the new connection.
+func (r *run) awaitLoss(ctx context.Context) bool {
+	select {
+	case <-ctx.Done():
+		return false
+	case <-r.disconnected:
+	}
+	if !sleep(ctx, settle()) {
+		return false
+	}
+	for {
+		select {
+		case <-r.disconnected:
+		default:
+			return true
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package discord
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -335,5 +336,25 @@ func TestValidIDs(t *testing.T) {
 		if pathToken(s) != want {
 			t.Errorf("pathToken(%q) = %v; want %v", s, !want, want)
 		}
+	}
+}
+
+func TestAwaitLossDropsRepeatedSignalsOfOneLoss(t *testing.T) {
+	// discordgo's reader and heartbeat goroutine both signal one loss;
+	// a larger buffer than the run's holds them all up front.
+	r := &run{disconnected: make(chan struct{}, 3)}
+	for range 3 {
+		r.disconnected <- struct{}{}
+	}
+	if !r.awaitLoss(context.Background()) {
+		t.Fatal("awaitLoss = false with a live context")
+	}
+	if n := len(r.disconnected); n != 0 {
+		t.Errorf("%d signals left after the pause; want none, or a second reconnect would start", n)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if r.awaitLoss(ctx) {
+		t.Error("awaitLoss = true with an ended context")
 	}
 }
