@@ -339,6 +339,11 @@ func TestReconnectResumeAndReidentify(t *testing.T) {
 	f.mu.Lock()
 	session := f.session.id
 	f.mu.Unlock()
+	// READY is 1 and GUILD_CREATE 2: close once the bot has seen both, as
+	// its heartbeat says, so that RESUME has a known sequence to send.
+	f.waitUntil(t, "a heartbeat with sequence 2", func() bool {
+		return slices.ContainsFunc(f.ops, func(o gatewayOp) bool { return o.Op == 1 && o.Seq >= 2 })
+	})
 
 	// Discord drops the connection with 4000 (unknown error): resume.
 	f.closeLive(t, 4000, "Unknown error.")
@@ -353,7 +358,8 @@ func TestReconnectResumeAndReidentify(t *testing.T) {
 	}
 	for _, r := range resumes {
 		if str(r.D["session_id"]) != session || num(r.D["seq"]) < 2 {
-			t.Errorf("RESUME %v; want session %s and the last sequence seen", r.D, session)
+			t.Errorf("RESUME of session %v at sequence %v; want session %s and the last sequence seen, at least 2",
+				r.D["session_id"], r.D["seq"], session)
 		}
 		if str(r.D["token"]) != "Bot "+f.token {
 			t.Errorf("RESUME without the token")

@@ -61,8 +61,9 @@ type restCall struct {
 
 // A gatewayOp is one payload the bot sent on the gateway.
 type gatewayOp struct {
-	Op int
-	D  map[string]any
+	Op  int
+	D   map[string]any
+	Seq float64 // a HEARTBEAT's d: the last sequence number the bot saw (0 for null)
 }
 
 type fakeSession struct {
@@ -478,8 +479,12 @@ func (f *fakeDiscord) serveGateway(w http.ResponseWriter, r *http.Request) {
 		}
 		var d map[string]any
 		json.Unmarshal(p.D, &d)
+		var seq float64
+		if p.Op == 1 {
+			json.Unmarshal(p.D, &seq)
+		}
 		f.mu.Lock()
-		f.ops = append(f.ops, gatewayOp{Op: p.Op, D: d})
+		f.ops = append(f.ops, gatewayOp{Op: p.Op, D: d, Seq: seq})
 		f.bump()
 		f.mu.Unlock()
 		switch p.Op {
