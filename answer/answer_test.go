@@ -432,3 +432,19 @@ func TestSelectBest(t *testing.T) {
 		}
 	}
 }
+
+func TestQuestionOnlyNamingTheSubjectGetsTheLead(t *testing.T) {
+	e := mapEngine(t, map[string]string{
+		"immune.txt": "---\ntitle: Immune system\n---\n" +
+			"The immune system is a network of cells and organs that protects the body against disease. " +
+			"It has an innate and an adaptive part. The immune system of a newborn is still weak.\n",
+		"rail.txt": "---\ntitle: Railways\n---\n" +
+			"The signal system failed twice in the storm. Trains ran late all week.\n",
+	})
+	// Every word of the question is in the title, so no sentence of the
+	// article scores on its own: its lead must still be a candidate.
+	res := e.Ask("What is the immune system?", 3)
+	if !res.Answered || len(res.Citations) == 0 || !strings.HasPrefix(res.Citations[0].Sentence, "The immune system is a network") {
+		t.Errorf("Ask = %+v; want the immune system article's lead first", res)
+	}
+}

@@ -306,6 +306,18 @@ func rank(sn *snapshot, qr *query, n int, w *Weights, sc *scratch) []cand {
 			sc.top[a] = top
 		}
 	}
+	for a, c := range sc.ctx {
+		// The question names only what article a is about ("What is
+		// the immune system?"): none of its sentences was touched, its
+		// postings having been skipped, yet the article answers; its
+		// lead sentence stands for it.
+		if c > 0 && sc.top[a] == 0 {
+			if s, end := ix.ArticleSentences(a); s < end && sc.seen[s/64]&(1<<(s%64)) == 0 {
+				sc.seen[s/64] |= 1 << (s % 64)
+				sc.touched = append(sc.touched, uint32(s))
+			}
+		}
+	}
 	var artMax float64
 	for _, v := range sc.art {
 		if v > artMax {
