@@ -28,7 +28,7 @@ func answer(sn *snapshot, q string, top int, w *Weights, res Result) Result {
 		res.Answer = refusal(qr)
 		return res
 	}
-	sc := getScratch(ix, w)
+	sc := getScratch(ix)
 	defer sc.release()
 	// Rank at least countDepth, so that the answer does not depend on how
 	// many citations are asked for.

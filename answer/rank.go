@@ -25,7 +25,6 @@ type Weights struct {
 	Local                 float64 // share of a term's weight that depends on its rarity in the article
 	Article               float64 // share of the article's normalised BM25 added to each sentence
 	Neighbour             float64 // share of each adjacent sentence's score
-	Paragraph             float64 // share of the other sentences' scores in the same paragraph
 	Context               float64 // credit every sentence of an article gets for a question term in the article's title or its date's year
 	Exact                 float64 // per question word found in the sentence as typed (not only as a stem), times its idf
 	Bigram                float64 // per pair of question terms adjacent in the sentence too, times their mean idf
@@ -43,7 +42,6 @@ var DefaultWeights = Weights{
 	Local:        0.8,
 	Article:      0.35,
 	Neighbour:    0.15,
-	Paragraph:    0,
 	Bigram:       0.3,
 	Exact:        0.3,
 	Context:      0.8,
@@ -172,7 +170,6 @@ type scratch struct {
 	// a question term.
 	seen    []uint64
 	art     []float64
-	para    []float64 // only when Weights.Paragraph is not 0
 	ctx     []float64 // by article: credit for question terms in its context
 	top     []float64 // by article: the best own score of its sentences, at least 0; then the most any of them can score
 	touched []uint32  // the sentences of seen in the order first touched
@@ -202,18 +199,13 @@ func grow[T any](s []T, n int) []T {
 	return s[:n]
 }
 
-func getScratch(ix *corpus.Index, w *Weights) *scratch {
+func getScratch(ix *corpus.Index) *scratch {
 	s := scratchPool.Get().(*scratch)
 	s.sent = grow(s.sent, len(ix.Sentences))
 	s.seen = grow(s.seen, (len(ix.Sentences)+63)/64)
 	s.art = grow(s.art, len(ix.Articles))
 	s.ctx = grow(s.ctx, len(ix.Articles))
 	s.top = grow(s.top, len(ix.Articles))
-	paras := 0
-	if w.Paragraph != 0 {
-		paras = ix.NumParagraphs()
-	}
-	s.para = grow(s.para, paras)
 	return s
 }
 
@@ -222,7 +214,6 @@ func (s *scratch) release() {
 		s.sent[i] = 0
 	}
 	clear(s.seen)
-	clear(s.para)
 	clear(s.art)
 	clear(s.ctx)
 	clear(s.top)
@@ -339,12 +330,7 @@ func rank(sn *snapshot, qr *query, n int, w *Weights, sc *scratch) []cand {
 			}
 		}
 	}
-	if w.Paragraph != 0 {
-		for _, s := range sc.touched {
-			sc.para[ix.Sentences[s].Paragraph] += sc.sent[s]
-		}
-	}
-	if w.Paragraph != 0 || !(w.Neighbour >= 0) {
+	if !(w.Neighbour >= 0) {
 		for a := range ix.Articles {
 			sc.candidates(ix, a, artMax > 0, w)
 		}
@@ -395,7 +381,7 @@ const firstCut = 0.25
 func (sc *scratch) candidates(ix *corpus.Index, a int, withArt bool, w *Weights) {
 	first, end := ix.ArticleSentences(a)
 	sent := sc.sent[:end]
-	ctx, art, nb, para := sc.ctx[a], sc.art[a], w.Neighbour, w.Paragraph != 0
+	ctx, art, nb := sc.ctx[a], sc.art[a], w.Neighbour
 	for i := first / 64; i*64 < end; i++ {
 		bits := sc.seen[i]
 		if i*64 < first {
@@ -407,9 +393,6 @@ func (sc *scratch) candidates(ix *corpus.Index, a int, withArt bool, w *Weights)
 		for ; bits != 0; bits &= bits - 1 {
 			s := i*64 + mathbits.TrailingZeros64(bits)
 			score := sent[s] + ctx
-			if para {
-				score += w.Paragraph * (sc.para[ix.Sentences[s].Paragraph] - sent[s])
-			}
 			if withArt {
 				score += art
 			}

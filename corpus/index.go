@@ -33,7 +33,6 @@ type Posting struct {
 // A Sentence is a citable sentence: a byte range of its article's text.
 type Sentence struct {
 	Article    uint32 // index into Index.Articles
-	Paragraph  uint32 // paragraphs are numbered across the corpus
 	Start, End uint32 // byte offsets into the article's Text
 }
 
@@ -64,10 +63,9 @@ type Index struct {
 	// context holds, for each article, the sorted terms of its title and
 	// the year of its date: what a question names to say which article it
 	// means ("... at the 2026 meeting?").
-	context  [][]TermID
-	numParas int
-	avgSent  float64
-	avgArt   float64
+	context [][]TermID
+	avgSent float64
+	avgArt  float64
 	// surface maps each folded word of the corpus to its term, for fuzzy
 	// matching of words a question spells differently; byShape lists those
 	// words by their first byte and length.
@@ -146,9 +144,6 @@ func (ix *Index) InContext(a int, id TermID) bool {
 // ContextTerms returns the sorted, distinct terms of article a's title and
 // the year of its date.
 func (ix *Index) ContextTerms(a int) []TermID { return ix.context[a] }
-
-// NumParagraphs returns how many paragraphs the corpus has.
-func (ix *Index) NumParagraphs() int { return ix.numParas }
 
 // IsName reports whether term id is a name: its words are capitalised
 // wherever they do not open a sentence.
@@ -311,16 +306,8 @@ func (b *builder) term(t string) TermID {
 func (b *builder) add(a Article, paras []span) bool {
 	ix := b.ix
 	var sents []span
-	var paraOf []uint32
 	for _, p := range paras {
-		n := len(sents)
 		sents = splitSentences(a.Text, p.Start, p.End, sents)
-		if len(sents) > n {
-			for range len(sents) - n {
-				paraOf = append(paraOf, uint32(ix.numParas))
-			}
-			ix.numParas++
-		}
 	}
 	if len(sents) == 0 {
 		return false
@@ -336,9 +323,9 @@ func (b *builder) add(a Article, paras []span) bool {
 	ix.artFirst = append(ix.artFirst, uint32(len(ix.Sentences)))
 	clear(b.count)
 	var artLen uint32
-	for i, s := range sents {
+	for _, s := range sents {
 		sid := uint32(len(ix.Sentences))
-		ix.Sentences = append(ix.Sentences, Sentence{Article: art, Paragraph: paraOf[i], Start: uint32(s.Start), End: uint32(s.End)})
+		ix.Sentences = append(ix.Sentences, Sentence{Article: art, Start: uint32(s.Start), End: uint32(s.End)})
 		b.tokens = b.analyzer.analyze(a.Text[s.Start:s.End], b.tokens[:0])
 		first := len(ix.sentTerms)
 		for j, t := range b.tokens {
