@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"io"
 	"math"
+	"math/bits"
 	"strings"
 	"sync/atomic"
 	"unicode"
@@ -67,17 +68,19 @@ type Engine struct {
 // of any question.
 type snapshot struct {
 	ix *corpus.Index
-	// sentNorm is BM25's length normalisation of each sentence:
-	// K1Sentence·(1 − BSentence + BSentence·len/avg).
-	sentNorm []float64
-	// tfOff, tfCode and tfNorm hold normedTF, with K1Sentence and
-	// sentNorm, for each sentence posting: term id's postings have
-	// tfNorm[tfCode[tfOff[id]+i]] for their i-th. A sentence's norm
-	// depends on its length alone, so the distinct values are few. tfCode
-	// is nil when they do not fit in a uint16.
-	tfOff  []uint32
-	tfCode []uint16
-	tfNorm []float64
+	// postOff, post32 or post64, postShift and tfNorm hold each term's
+	// sentence postings, packed: term id's are
+	// post32[postOff[id]:postOff[id+1]], or post64's, each the sentence
+	// shifted left by postShift and a code in the bits below: tfNorm[code]
+	// is the posting's normedTF, with K1Sentence and the sentence's BM25
+	// length normalisation. That depends on the sentence's length alone,
+	// so the distinct values are few, and most corpora's postings fit in
+	// 32 bits; post64 holds those of the others.
+	postOff   []uint32
+	post32    []uint32
+	post64    []uint64
+	postShift uint
+	tfNorm    []float64
 	// artNorm is the same for each article, with K1Article and BArticle.
 	artNorm []float64
 	// titled has bit id%64 of word id/64 set for each term that is in
@@ -112,12 +115,7 @@ func newSnapshot(ix *corpus.Index, w *Weights) *snapshot {
 	if ix == nil {
 		return sn
 	}
-	sn.sentNorm = make([]float64, len(ix.Sentences))
-	avg := ix.AvgSentenceLen()
-	for i := range sn.sentNorm {
-		sn.sentNorm[i] = lengthNorm(float64(ix.SentenceLen(i)), avg, w.K1Sentence, w.BSentence)
-	}
-	sn.tfCodes(w)
+	sn.pack(w)
 	sn.artNorm = make([]float64, len(ix.Articles))
 	sn.titled = make([]uint64, (ix.NumTerms()+63)/64)
 	for a := range sn.artNorm {
@@ -146,46 +144,63 @@ func newSnapshot(ix *corpus.Index, w *Weights) *snapshot {
 	return sn
 }
 
-// tfCodes works out tfOff, tfCode and tfNorm.
-func (sn *snapshot) tfCodes(w *Weights) {
+// pack works out postOff, post32 or post64, postShift and tfNorm.
+func (sn *snapshot) pack(w *Weights) {
 	ix := sn.ix
+	norm := make([]float64, len(ix.Sentences)) // by sentence: lengthNorm
+	for i := range norm {
+		norm[i] = lengthNorm(float64(ix.SentenceLen(i)), ix.AvgSentenceLen(), w.K1Sentence, w.BSentence)
+	}
 	type key struct{ tf, length uint32 }
-	codes := map[key]uint16{}
+	codes := map[key]uint32{}
 	// Most postings are of a few words in a sentence of under 256:
 	// those codes are looked up in an array, one more than the code,
 	// and the others in codes.
 	const smallTF, smallLen = 4, 256
 	var small [smallTF][smallLen]uint32
-	sn.tfOff = make([]uint32, ix.NumTerms()+1)
+	sn.postOff = make([]uint32, ix.NumTerms()+1)
 	for id := range ix.NumTerms() {
-		sn.tfOff[id+1] = sn.tfOff[id] + uint32(len(ix.Postings(corpus.TermID(id))))
+		sn.postOff[id+1] = sn.postOff[id] + uint32(len(ix.Postings(corpus.TermID(id))))
 	}
-	sn.tfCode = make([]uint16, sn.tfOff[ix.NumTerms()])
+	code := make([]uint32, sn.postOff[ix.NumTerms()]) // by posting
 	for id := range ix.NumTerms() {
-		code := sn.tfCode[sn.tfOff[id]:]
+		code := code[sn.postOff[id]:]
 		for i, p := range ix.Postings(corpus.TermID(id)) {
 			k := key{p.TF, uint32(ix.SentenceLen(int(p.ID)))}
-			var c uint16
+			var c uint32
 			var ok bool
 			if k.tf < smallTF && k.length < smallLen {
-				c, ok = uint16(small[k.tf][k.length]-1), small[k.tf][k.length] != 0
+				c, ok = small[k.tf][k.length]-1, small[k.tf][k.length] != 0
 			} else {
 				c, ok = codes[k]
 			}
 			if !ok {
-				if len(sn.tfNorm) > math.MaxUint16 {
-					sn.tfCode, sn.tfNorm = nil, nil
-					return
-				}
-				c = uint16(len(sn.tfNorm))
+				c = uint32(len(sn.tfNorm))
 				if k.tf < smallTF && k.length < smallLen {
-					small[k.tf][k.length] = uint32(c) + 1
+					small[k.tf][k.length] = c + 1
 				} else {
 					codes[k] = c
 				}
-				sn.tfNorm = append(sn.tfNorm, normedTF(float64(p.TF), sn.sentNorm[p.ID], w.K1Sentence))
+				sn.tfNorm = append(sn.tfNorm, normedTF(float64(p.TF), norm[p.ID], w.K1Sentence))
 			}
 			code[i] = c
+		}
+	}
+	sn.postShift = uint(bits.Len(uint(len(sn.tfNorm))))
+	if uint64(len(ix.Sentences))<<sn.postShift <= math.MaxUint32+1 {
+		sn.post32 = make([]uint32, len(code))
+	} else {
+		sn.postShift = 32
+		sn.post64 = make([]uint64, len(code))
+	}
+	for id := range ix.NumTerms() {
+		off := sn.postOff[id]
+		for i, p := range ix.Postings(corpus.TermID(id)) {
+			if sn.post32 != nil {
+				sn.post32[off+uint32(i)] = p.ID<<sn.postShift | code[off+uint32(i)]
+			} else {
+				sn.post64[off+uint32(i)] = uint64(p.ID)<<sn.postShift | uint64(code[off+uint32(i)])
+			}
 		}
 	}
 }

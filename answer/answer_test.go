@@ -448,3 +448,31 @@ func TestQuestionOnlyNamingTheSubjectGetsTheLead(t *testing.T) {
 		t.Errorf("Ask = %+v; want the immune system article's lead first", res)
 	}
 }
+
+// TestWidePostings asks every seed sentence, as a question, of a snapshot
+// whose postings are packed in 64 bits, as those of a corpus with too many
+// sentences or term-frequency codes for 32 are, and expects the results of
+// the 32-bit packing the seeds get.
+func TestWidePostings(t *testing.T) {
+	narrow := seedEngine(t)
+	ix := narrow.Index()
+	sn := newSnapshot(ix, narrow.opts.Weights)
+	if sn.post32 == nil || sn.post64 != nil {
+		t.Fatalf("the seeds' postings are not packed in 32 bits")
+	}
+	mask := uint32(1)<<sn.postShift - 1
+	sn.post64 = make([]uint64, len(sn.post32))
+	for i, e := range sn.post32 {
+		sn.post64[i] = uint64(e>>sn.postShift)<<32 | uint64(e&mask)
+	}
+	sn.post32, sn.postShift = nil, 32
+	wide := &Engine{opts: narrow.opts}
+	wide.snap.Store(sn)
+	for i := range ix.Sentences {
+		q := ix.Text(i)
+		want, got := narrow.Ask(q, 5), wide.Ask(q, 5)
+		if !slices.Equal(got.Citations, want.Citations) || got.Answer != want.Answer {
+			t.Fatalf("Ask(%.60q) with 64-bit postings = %q %v; with 32-bit ones %q %v", q, got.Answer, got.Citations, want.Answer, want.Citations)
+		}
+	}
+}

@@ -245,56 +245,10 @@ func rank(sn *snapshot, qr *query, n int, w *Weights, sc *scratch) []cand {
 		for _, p := range arts {
 			sc.art[p.ID] += t.weight * t.aidf * normedTF(float64(p.TF), sn.artNorm[p.ID], w.K1Article)
 		}
-		// Sentence postings come in article order, and each article of
-		// the article postings has some: walk those alongside for the
-		// article and the term's frequency there.
-		ai, a, end, tw := -1, uint32(0), 0, 0.0
-		top := 0.0 // the best score so far of a sentence of article a, or 0
-		titled := w.Context > 0 && sn.titled[t.id/64]&(1<<(t.id%64)) != 0
-		ps := ix.Postings(t.id)
-		var code []uint16
-		if sn.tfCode != nil {
-			code = sn.tfCode[sn.tfOff[t.id]:sn.tfOff[t.id+1]]
-		}
-		for i := 0; i < len(ps); i++ {
-			p := ps[i]
-			if int(p.ID) >= end {
-				if top > sc.top[a] {
-					sc.top[a] = top
-				}
-				top = 0
-				ai++
-				a = arts[ai].ID
-				_, end = ix.ArticleSentences(int(a))
-				if titled && ix.InContext(int(a), t.id) {
-					// Credited to every sentence of the article:
-					// skip its postings.
-					sc.ctx[a] += t.weight * t.idf * w.Context
-					rest := ps[i:]
-					i += sort.Search(len(rest), func(j int) bool { return int(rest[j].ID) >= end }) - 1
-					continue
-				}
-				local := sn.local(int(a), int(arts[ai].TF))
-				tw = t.weight * t.idf * (1 - w.Local + w.Local*local)
-			}
-			if sc.seen[p.ID/64]&(1<<(p.ID%64)) == 0 {
-				sc.seen[p.ID/64] |= 1 << (p.ID % 64)
-				sc.touched = append(sc.touched, p.ID)
-			}
-			var tf float64
-			if code != nil {
-				tf = sn.tfNorm[code[i]]
-			} else {
-				tf = normedTF(float64(p.TF), sn.sentNorm[p.ID], w.K1Sentence)
-			}
-			v := sc.sent[p.ID] + tw*tf
-			sc.sent[p.ID] = v
-			if v > top {
-				top = v
-			}
-		}
-		if top > sc.top[a] {
-			sc.top[a] = top
+		if sn.post32 != nil {
+			walk(sn, sc, &t, w, arts, sn.post32[sn.postOff[t.id]:sn.postOff[t.id+1]])
+		} else {
+			walk(sn, sc, &t, w, arts, sn.post64[sn.postOff[t.id]:sn.postOff[t.id+1]])
 		}
 	}
 	for a, c := range sc.ctx {
@@ -369,6 +323,54 @@ func rank(sn *snapshot, qr *query, n int, w *Weights, sc *scratch) []cand {
 		}
 	}
 	return rerank(ix, qr, n, w, sc)
+}
+
+// walk adds term t's share to the score of each sentence of its postings,
+// packed as sn.post32 or sn.post64 has them, and raises sc.top to the best
+// score of an article's sentences.
+func walk[E uint32 | uint64](sn *snapshot, sc *scratch, t *qterm, w *Weights, arts []corpus.Posting, post []E) {
+	ix := sn.ix
+	// Sentence postings come in article order, and each article of the
+	// article postings has some: walk those alongside for the article and
+	// the term's frequency there.
+	ai, a, end, tw := -1, uint32(0), 0, 0.0
+	top := 0.0 // the best score so far of a sentence of article a, or 0
+	titled := w.Context > 0 && sn.titled[t.id/64]&(1<<(t.id%64)) != 0
+	shift, mask := sn.postShift, E(1)<<sn.postShift-1
+	for i := 0; i < len(post); i++ {
+		s := uint32(post[i] >> shift)
+		if int(s) >= end {
+			if top > sc.top[a] {
+				sc.top[a] = top
+			}
+			top = 0
+			ai++
+			a = arts[ai].ID
+			_, end = ix.ArticleSentences(int(a))
+			if titled && ix.InContext(int(a), t.id) {
+				// Credited to every sentence of the article: skip
+				// its postings.
+				sc.ctx[a] += t.weight * t.idf * w.Context
+				rest := post[i:]
+				i += sort.Search(len(rest), func(j int) bool { return int(rest[j]>>shift) >= end }) - 1
+				continue
+			}
+			local := sn.local(int(a), int(arts[ai].TF))
+			tw = t.weight * t.idf * (1 - w.Local + w.Local*local)
+		}
+		if sc.seen[s/64]&(1<<(s%64)) == 0 {
+			sc.seen[s/64] |= 1 << (s % 64)
+			sc.touched = append(sc.touched, s)
+		}
+		v := sc.sent[s] + tw*sn.tfNorm[post[i]&mask]
+		sc.sent[s] = v
+		if v > top {
+			top = v
+		}
+	}
+	if top > sc.top[a] {
+		sc.top[a] = top
+	}
 }
 
 // firstCut is how far below the best article's bound, as a share of it,
