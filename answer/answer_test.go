@@ -447,6 +447,12 @@ func TestQuestionOnlyNamingTheSubjectGetsTheLead(t *testing.T) {
 	if !res.Answered || len(res.Citations) == 0 || !strings.HasPrefix(res.Citations[0].Sentence, "The immune system is a network") {
 		t.Errorf("Ask = %+v; want the immune system article's lead first", res)
 	}
+	// The lead's score from a question that touched it must not stay
+	// in the working memory for this one.
+	e.Ask("network of cells and organs that protects the body against disease", 3)
+	if again := e.Ask("What is the immune system?", 3); !slices.Equal(again.Citations, res.Citations) {
+		t.Errorf("Ask after another question = %+v; first %+v", again.Citations, res.Citations)
+	}
 }
 
 // TestWidePostings asks every seed sentence, as a question, of a snapshot
@@ -473,6 +479,25 @@ func TestWidePostings(t *testing.T) {
 		want, got := narrow.Ask(q, 5), wide.Ask(q, 5)
 		if !slices.Equal(got.Citations, want.Citations) || got.Answer != want.Answer {
 			t.Fatalf("Ask(%.60q) with 64-bit postings = %q %v; with 32-bit ones %q %v", q, got.Answer, got.Citations, want.Answer, want.Citations)
+		}
+	}
+}
+
+// TestAnswerDoesNotDependOnEarlierQuestions asks every seed sentence, as a
+// question, in turn and then in reverse: the scores of the sentences one
+// question touches are left in the pooled working memory for the next, and
+// must not leak into its answer.
+func TestAnswerDoesNotDependOnEarlierQuestions(t *testing.T) {
+	e := seedEngine(t)
+	ix := e.Index()
+	first := make([]Result, len(ix.Sentences))
+	for i := range ix.Sentences {
+		first[i] = e.Ask(ix.Text(i), 5)
+	}
+	for i := len(ix.Sentences) - 1; i >= 0; i-- {
+		got, want := e.Ask(ix.Text(i), 5), first[i]
+		if !slices.Equal(got.Citations, want.Citations) || got.Answer != want.Answer {
+			t.Fatalf("Ask(%.60q) after other questions = %q %v; before them %q %v", ix.Text(i), got.Answer, got.Citations, want.Answer, want.Citations)
 		}
 	}
 }

@@ -165,14 +165,16 @@ func parse(sn *snapshot, q string, w *Weights) query {
 // scratch is the per-question working memory, pooled: dense score arrays
 // indexed by sentence and by article, and which sentences were touched.
 type scratch struct {
+	// sent is each sentence's own score, for the sentences of seen: the
+	// others' are left from earlier questions, so that release need not
+	// clear them.
 	sent []float64
 	// seen has bit s%64 of word s/64 set for each sentence s that holds
 	// a question term.
-	seen    []uint64
-	art     []float64
-	ctx     []float64 // by article: credit for question terms in its context
-	top     []float64 // by article: the best own score of its sentences, at least 0; then the most any of them can score
-	touched []uint32  // the sentences of seen in the order first touched
+	seen []uint64
+	art  []float64
+	ctx  []float64 // by article: credit for question terms in its context
+	top  []float64 // by article: the best own score of its sentences, at least 0; then the most any of them can score
 	// cands are candidates for rerank, in no order: at most
 	// 2·rerankDepth of them, each better than floor once full. floor is
 	// the worst of the rerankDepth best when cands was last cut back to
@@ -210,14 +212,10 @@ func getScratch(ix *corpus.Index) *scratch {
 }
 
 func (s *scratch) release() {
-	for _, i := range s.touched {
-		s.sent[i] = 0
-	}
 	clear(s.seen)
 	clear(s.art)
 	clear(s.ctx)
 	clear(s.top)
-	s.touched = s.touched[:0]
 	s.cands = s.cands[:0]
 	s.full = false
 	s.best = s.best[:0]
@@ -259,7 +257,7 @@ func rank(sn *snapshot, qr *query, n int, w *Weights, sc *scratch) []cand {
 		if c > 0 && sc.top[a] == 0 {
 			if s, end := ix.ArticleSentences(a); s < end && sc.seen[s/64]&(1<<(s%64)) == 0 {
 				sc.seen[s/64] |= 1 << (s % 64)
-				sc.touched = append(sc.touched, uint32(s))
+				sc.sent[s] = 0
 			}
 		}
 	}
@@ -358,11 +356,12 @@ func walk[E uint32 | uint64](sn *snapshot, sc *scratch, t *qterm, w *Weights, ar
 			local := sn.local(int(a), int(arts[ai].TF))
 			tw = t.weight * t.idf * (1 - w.Local + w.Local*local)
 		}
-		if sc.seen[s/64]&(1<<(s%64)) == 0 {
-			sc.seen[s/64] |= 1 << (s % 64)
-			sc.touched = append(sc.touched, s)
+		v := tw * sn.tfNorm[post[i]&mask]
+		if sc.seen[s/64]&(1<<(s%64)) != 0 {
+			v += sc.sent[s]
+		} else {
+			sc.seen[s/64] |= 1 << (s % 64) // sc.sent[s] is stale
 		}
-		v := sc.sent[s] + tw*sn.tfNorm[post[i]&mask]
 		sc.sent[s] = v
 		if v > top {
 			top = v
@@ -398,10 +397,10 @@ func (sc *scratch) candidates(ix *corpus.Index, a int, withArt bool, w *Weights)
 			if withArt {
 				score += art
 			}
-			if s > first {
+			if s > first && sc.seen[(s-1)/64]&(1<<((s-1)%64)) != 0 {
 				score += nb * sent[s-1]
 			}
-			if s+1 < end {
+			if s+1 < end && sc.seen[(s+1)/64]&(1<<((s+1)%64)) != 0 {
 				score += nb * sent[s+1]
 			}
 			if c := (cand{sent: s, score: score}); !sc.full || worse(sc.floor, c) {
