@@ -11,6 +11,7 @@ import (
 	"io"
 	"math"
 	"math/bits"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"unicode"
@@ -83,10 +84,12 @@ type snapshot struct {
 	tfNorm    []float64
 	// artNorm is the same for each article, with K1Article and BArticle.
 	artNorm []float64
-	// titled has bit id%64 of word id/64 set for each term that is in
-	// some article's context (its title's terms and its year): only those
-	// can earn an article's context credit.
-	titled []uint64
+	// titled lists, for each term, the articles whose context (the
+	// title's terms and the date's year) holds it, ascending: term id's
+	// are titled[titledOff[id]:titledOff[id+1]]. Only they give it an
+	// article's context credit.
+	titledOff []uint32
+	titled    []uint32
 	// artLog is log(1 + n) for each article of n sentences, the
 	// denominator of localRarity; artLocal[a][tf] is localRarity for a
 	// term tf times in article a, for tf below localTF. Articles of the
@@ -117,11 +120,22 @@ func newSnapshot(ix *corpus.Index, w *Weights) *snapshot {
 	}
 	sn.pack(w)
 	sn.artNorm = make([]float64, len(ix.Articles))
-	sn.titled = make([]uint64, (ix.NumTerms()+63)/64)
+	sn.titledOff = make([]uint32, ix.NumTerms()+1)
 	for a := range sn.artNorm {
 		sn.artNorm[a] = lengthNorm(float64(ix.ArticleLen(a)), ix.AvgArticleLen(), w.K1Article, w.BArticle)
 		for _, id := range ix.ContextTerms(a) {
-			sn.titled[id/64] |= 1 << (id % 64)
+			sn.titledOff[id+1]++
+		}
+	}
+	for id := range ix.NumTerms() {
+		sn.titledOff[id+1] += sn.titledOff[id]
+	}
+	sn.titled = make([]uint32, sn.titledOff[ix.NumTerms()])
+	next := slices.Clone(sn.titledOff[:ix.NumTerms()])
+	for a := range ix.Articles {
+		for _, id := range ix.ContextTerms(a) {
+			sn.titled[next[id]] = uint32(a)
+			next[id]++
 		}
 	}
 	sn.artLog = make([]float64, len(ix.Articles))

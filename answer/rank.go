@@ -332,8 +332,11 @@ func walk[E uint32 | uint64](sn *snapshot, sc *scratch, t *qterm, w *Weights, ar
 	// article postings has some: walk those alongside for the article and
 	// the term's frequency there.
 	ai, a, end, tw := -1, uint32(0), 0, 0.0
-	top := 0.0 // the best score so far of a sentence of article a, or 0
-	titled := w.Context > 0 && sn.titled[t.id/64]&(1<<(t.id%64)) != 0
+	top := 0.0          // the best score so far of a sentence of article a, or 0
+	var titled []uint32 // the articles whose context holds t and that are still to come
+	if w.Context > 0 {
+		titled = sn.titled[sn.titledOff[t.id]:sn.titledOff[t.id+1]]
+	}
 	shift, mask := sn.postShift, E(1)<<sn.postShift-1
 	for i := 0; i < len(post); i++ {
 		s := uint32(post[i] >> shift)
@@ -345,7 +348,10 @@ func walk[E uint32 | uint64](sn *snapshot, sc *scratch, t *qterm, w *Weights, ar
 			ai++
 			a = arts[ai].ID
 			_, end = ix.ArticleSentences(int(a))
-			if titled && ix.InContext(int(a), t.id) {
+			for len(titled) > 0 && titled[0] < a {
+				titled = titled[1:]
+			}
+			if len(titled) > 0 && titled[0] == a {
 				// Credited to every sentence of the article: skip
 				// its postings.
 				sc.ctx[a] += t.weight * t.idf * w.Context
