@@ -240,9 +240,6 @@ func rank(sn *snapshot, qr *query, n int, w *Weights, sc *scratch) []cand {
 	ix := sn.ix
 	for _, t := range qr.terms {
 		arts := ix.ArticlePostings(t.id)
-		for _, p := range arts {
-			sc.art[p.ID] += t.weight * t.aidf * normedTF(float64(p.TF), sn.artNorm[p.ID], w.K1Article)
-		}
 		if sn.post32 != nil {
 			walk(sn, sc, &t, w, arts, sn.post32[sn.postOff[t.id]:sn.postOff[t.id+1]])
 		} else {
@@ -323,9 +320,10 @@ func rank(sn *snapshot, qr *query, n int, w *Weights, sc *scratch) []cand {
 	return rerank(ix, qr, n, w, sc)
 }
 
-// walk adds term t's share to the score of each sentence of its postings,
-// packed as sn.post32 or sn.post64 has them, and raises sc.top to the best
-// score of an article's sentences.
+// walk adds term t's share to the BM25 of each article of its article
+// postings, arts, and to the score of each sentence of its postings, packed
+// as sn.post32 or sn.post64 has them, and raises sc.top to the best score
+// of an article's sentences.
 func walk[E uint32 | uint64](sn *snapshot, sc *scratch, t *qterm, w *Weights, arts []corpus.Posting, post []E) {
 	ix := sn.ix
 	// Sentence postings come in article order, and each article of the
@@ -347,6 +345,7 @@ func walk[E uint32 | uint64](sn *snapshot, sc *scratch, t *qterm, w *Weights, ar
 			top = 0
 			ai++
 			a = arts[ai].ID
+			sc.art[a] += t.weight * t.aidf * normedTF(float64(arts[ai].TF), sn.artNorm[a], w.K1Article)
 			_, end = ix.ArticleSentences(int(a))
 			for len(titled) > 0 && titled[0] < a {
 				titled = titled[1:]
