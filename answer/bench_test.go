@@ -2,7 +2,9 @@ package answer
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
@@ -51,7 +53,7 @@ func squadX10(b *testing.B) (fstest.MapFS, *corpus.Index, []string) {
 	// outside the Once.
 	qs := readQuestions(b, filepath.Join(dir, "questions.jsonl"))
 	benchData.once.Do(func() {
-		benchData.fsys, benchData.err = replicate(filepath.Join(dir, "corpus"), benchCopies)
+		benchData.fsys, benchData.err = replicate(os.DirFS(filepath.Join(dir, "corpus")), benchCopies)
 		if benchData.err != nil {
 			return
 		}
@@ -72,9 +74,10 @@ func squadX10(b *testing.B) (fstest.MapFS, *corpus.Index, []string) {
 	return benchData.fsys, benchData.ix, benchData.qs
 }
 
-// replicate reads the .txt files of dir into a MapFS, n copies of each.
-func replicate(dir string, n int) (fstest.MapFS, error) {
-	ents, err := os.ReadDir(dir)
+// replicate reads the .txt files at the root of src into a MapFS, n copies
+// of each.
+func replicate(src fs.FS, n int) (fstest.MapFS, error) {
+	ents, err := fs.ReadDir(src, ".")
 	if err != nil {
 		return nil, err
 	}
@@ -83,7 +86,7 @@ func replicate(dir string, n int) (fstest.MapFS, error) {
 		if e.IsDir() || !strings.HasSuffix(e.Name(), ".txt") {
 			continue
 		}
-		data, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		data, err := fs.ReadFile(src, e.Name())
 		if err != nil {
 			return nil, err
 		}
@@ -92,7 +95,7 @@ func replicate(dir string, n int) (fstest.MapFS, error) {
 		}
 	}
 	if len(fsys) == 0 {
-		return nil, fmt.Errorf("no .txt files in %s", dir)
+		return nil, errors.New("no .txt files to replicate")
 	}
 	return fsys, nil
 }

@@ -2,9 +2,7 @@ package answer
 
 import (
 	"context"
-	"io/fs"
 	"testing"
-	"testing/fstest"
 
 	"github.com/corpusbot/corpusbot/corpus"
 	"github.com/corpusbot/corpusbot/seeds"
@@ -16,17 +14,7 @@ import (
 // question. The seeds are loaded three times over, so that each title's
 // terms are in several articles' context.
 func TestRankScoresAsDefined(t *testing.T) {
-	fsys := fstest.MapFS{}
-	err := fs.WalkDir(seeds.FS(), ".", func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		data, err := fs.ReadFile(seeds.FS(), path)
-		for _, r := range []string{"r0/", "r1/", "r2/"} {
-			fsys[r+path] = &fstest.MapFile{Data: data}
-		}
-		return err
-	})
+	fsys, err := replicate(seeds.FS(), 3)
 	if err != nil {
 		t.Fatal(err)
 	}
