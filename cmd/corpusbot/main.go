@@ -17,15 +17,31 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr); err != nil {
-		if !errors.Is(err, errUsage) {
+		if err != errUsage {
 			fmt.Fprintln(os.Stderr, "corpusbot:", err)
 		}
-		os.Exit(2)
+		os.Exit(exitCode(err))
 	}
 }
 
 // errUsage reports a command line that was wrong; the usage has been printed.
 var errUsage = errors.New("usage")
+
+// A usageError is a mistake of the user's, in the command line or the
+// configuration: main exits 2 for it, and 1 for a failure at run time.
+type usageError struct{ err error }
+
+func (e usageError) Error() string   { return e.err.Error() }
+func (e usageError) Unwrap() []error { return []error{e.err, errUsage} }
+
+// exitCode is the process's exit status for err: 2 for usage and
+// configuration errors, 1 for the rest.
+func exitCode(err error) int {
+	if errors.Is(err, errUsage) {
+		return 2
+	}
+	return 1
+}
 
 const usage = `usage:
   corpusbot ask [--corpus DIR] [--top N] [--json] [QUESTION]
