@@ -301,3 +301,25 @@ func TestRecorderAndQuestionLog(t *testing.T) {
 		t.Errorf("question log line = %v; want platform, chat, outcome, latency", l)
 	}
 }
+
+func TestSourcesCountsArticles(t *testing.T) {
+	one := testCorpus()
+	delete(one, "bridge.txt")
+	for _, tt := range []struct {
+		name string
+		fsys fstest.MapFS
+		want string
+	}{
+		{"one", one, "I answer from 1 article:\n"},
+		{"two", testCorpus(), "I answer from 2 articles:\n"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			eng := testEngine(t, tt.fsys)
+			b := New(Options{}, eng, nil, eng.Index, nil)
+			rep := b.Handle(context.Background(), Request{Platform: Telegram, UserID: "1", Command: "sources"})
+			if !strings.HasPrefix(rep.Text, tt.want) {
+				t.Errorf("/sources = %q; want it to begin %q", rep.Text, tt.want)
+			}
+		})
+	}
+}

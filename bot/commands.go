@@ -132,7 +132,7 @@ func (b *Bot) sources(ctx context.Context, r Request) (Reply, string) {
 	}
 	arts := ix.Articles
 	var s strings.Builder
-	fmt.Fprintf(&s, "I answer from %d articles:", len(arts))
+	fmt.Fprintf(&s, "I answer from %s:", plural(len(arts), "article"))
 	for i, a := range arts {
 		date := a.Date
 		if date == "" {
@@ -171,6 +171,14 @@ func (b *Bot) reloadCorpus(ctx context.Context, r Request) (Reply, string) {
 			Message: "Reload failed; the previous articles are still being served. Reason: " + safeReason(err), Cause: err}}, OutcomeFailed
 	}
 	return Reply{Private: true, Text: report.String()}, OutcomeOK
+}
+
+// plural is n and noun, in the plural unless n is 1: "1 article", "2 articles".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return strconv.Itoa(n) + " " + noun + "s"
 }
 
 // safeReason is the part of a reload error a moderator may see.
