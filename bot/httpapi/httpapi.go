@@ -8,7 +8,10 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"strings"
+	"sync"
 	"sync/atomic"
+	"unicode"
 
 	"github.com/corpusbot/corpusbot/bot"
 )
@@ -17,11 +20,27 @@ import (
 const MaxBody = 64 << 10
 
 // A Handler serves the HTTP API. It is ready once SetBot has given it a
-// bot, that is once the corpus is loaded.
+// bot, that is once the corpus is loaded, and every part named with Require
+// is connected.
 type Handler struct {
 	bot     atomic.Pointer[bot.Bot]
 	metrics http.Handler // nil: no /metrics
 	mux     *http.ServeMux
+
+	mu    sync.Mutex // guards parts
+	parts []part     // what readiness waits for besides the corpus, in the order required
+}
+
+// A Connector is a part of the service that readiness waits for: a chat
+// adapter, connected once its platform has accepted it (Telegram answered
+// getMe, Discord sent READY).
+type Connector interface {
+	Connected() bool
+}
+
+type part struct {
+	name string
+	c    Connector
 }
 
 // New returns a Handler serving metrics (which may be nil) on /metrics.
@@ -31,8 +50,8 @@ func New(metrics http.Handler) *Handler {
 		writeText(w, http.StatusOK, "ok")
 	})
 	h.mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
-		if h.bot.Load() == nil {
-			writeText(w, http.StatusServiceUnavailable, "loading the corpus")
+		if waiting := h.notReady(); waiting != nil {
+			writeText(w, http.StatusServiceUnavailable, "not ready: "+strings.Join(waiting, ", "))
 			return
 		}
 		writeText(w, http.StatusOK, "ready")
@@ -44,8 +63,36 @@ func New(metrics http.Handler) *Handler {
 	return h
 }
 
-// SetBot makes the handler answer with b and report ready.
+// SetBot makes the handler answer with b, and report ready once the parts
+// it requires are connected.
 func (h *Handler) SetBot(b *bot.Bot) { h.bot.Store(b) }
+
+// Require makes readiness wait for c, named name in /readyz's answer
+// ("not ready: discord (connecting)"). Call it before SetBot, so that no
+// probe in between finds the service ready without c.
+func (h *Handler) Require(name string, c Connector) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.parts = append(h.parts, part{name, c})
+}
+
+// notReady lists the parts that are not ready, each with what it is doing;
+// nil when all are.
+func (h *Handler) notReady() []string {
+	var waiting []string
+	if h.bot.Load() == nil {
+		waiting = append(waiting, "corpus (loading)")
+	}
+	h.mu.Lock()
+	parts := h.parts[:len(h.parts):len(h.parts)]
+	h.mu.Unlock()
+	for _, p := range parts {
+		if !p.c.Connected() {
+			waiting = append(waiting, p.name+" (connecting)")
+		}
+	}
+	return waiting
+}
 
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.mux.ServeHTTP(w, r) }
 
@@ -82,8 +129,18 @@ func (h *Handler) ask(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "top must be from 1 to 100.")
 		return
 	}
-	rep := b.Handle(r.Context(), bot.Request{Platform: bot.HTTP, Command: "ask", Text: req.Question, Top: req.Top})
+	// A question without a word ("?!") is an empty one: the bot refuses it
+	// as invalid, and counts it so, but its message is for chat users.
+	q, empty := req.Question, !hasWords(req.Question)
+	if empty {
+		q = ""
+	}
+	rep := b.Handle(r.Context(), bot.Request{Platform: bot.HTTP, Command: "ask", Text: q, Top: req.Top})
 	switch {
+	case empty && rep.Err != nil && rep.Err.Kind == bot.Invalid && blank(req.Question):
+		writeError(w, http.StatusBadRequest, `The question is empty: send {"question": "..."} with a question in words.`)
+	case empty && rep.Err != nil && rep.Err.Kind == bot.Invalid:
+		writeError(w, http.StatusBadRequest, `The question has no words: send {"question": "..."} with a question in words.`)
 	case rep.Answer != nil:
 		jsonHeader(w, http.StatusOK)
 		rep.Answer.WriteJSON(w)
@@ -94,6 +151,17 @@ func (h *Handler) ask(w http.ResponseWriter, r *http.Request) {
 	default:
 		writeError(w, http.StatusInternalServerError, "Something went wrong on our side.")
 	}
+}
+
+// hasWords reports whether s holds a letter or a digit.
+func hasWords(s string) bool {
+	return strings.IndexFunc(s, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsNumber(r) }) >= 0
+}
+
+// blank reports whether s holds nothing to see: spaces and control
+// characters at most.
+func blank(s string) bool {
+	return strings.IndexFunc(s, func(r rune) bool { return unicode.IsGraphic(r) && !unicode.IsSpace(r) }) < 0
 }
 
 func jsonHeader(w http.ResponseWriter, code int) {

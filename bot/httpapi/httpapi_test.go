@@ -6,8 +6,11 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/corpusbot/corpusbot/answer"
 	"github.com/corpusbot/corpusbot/bot"
@@ -56,6 +59,35 @@ func TestReadiness(t *testing.T) {
 	}
 }
 
+// A connector is an adapter's connection state, set by the test.
+type connector struct{ up atomic.Bool }
+
+func (c *connector) Connected() bool { return c.up.Load() }
+
+func TestReadinessWaitsForEveryRequiredPart(t *testing.T) {
+	h := New(nil)
+	discord, telegram := &connector{}, &connector{}
+	h.Require("discord", discord)
+	h.Require("telegram", telegram)
+	ready := func(code int, body string) {
+		t.Helper()
+		rec := do(h, "GET", "/readyz", "")
+		if rec.Code != code || rec.Body.String() != body+"\n" {
+			t.Errorf("/readyz = %d %q; want %d %q", rec.Code, rec.Body, code, body)
+		}
+	}
+	ready(503, "not ready: corpus (loading), discord (connecting), telegram (connecting)")
+	b, _ := testBot(t)
+	h.SetBot(b)
+	ready(503, "not ready: discord (connecting), telegram (connecting)")
+	telegram.up.Store(true)
+	ready(503, "not ready: discord (connecting)")
+	discord.up.Store(true)
+	ready(200, "ready")
+	discord.up.Store(false) // a lost gateway
+	ready(503, "not ready: discord (connecting)")
+}
+
 func TestAsk(t *testing.T) {
 	b, eng := testBot(t)
 	h := New(http.NotFoundHandler())
@@ -91,9 +123,12 @@ func TestAskBadRequests(t *testing.T) {
 		code         int
 		says         string
 	}{
-		{"POST", `{"question": ""}`, 400, "ask a question"},
+		{"POST", `{"question": ""}`, 400, "question is empty"},
+		{"POST", `{"question": "  \t "}`, 400, "question is empty"},
+		{"POST", `{"question": "?!"}`, 400, "question has no words"},
+		{"POST", `{"question": "… — ?"}`, 400, "question has no words"},
 		{"POST", `{"question": "` + strings.Repeat("x", 201) + `"}`, 400, "too long"},
-		{"POST", `{"question": "\u0000\u0001"}`, 400, "ask a question"},
+		{"POST", `{"question": "\u0000\u0001"}`, 400, "question is empty"},
 		{"POST", `{"question": "x"} {"question": "y"}`, 400, "more than one"},
 		{"POST", `{"question": 5}`, 400, "not valid JSON"},
 		{"POST", `{"q": "x"}`, 400, "not valid JSON"},
@@ -107,6 +142,46 @@ func TestAskBadRequests(t *testing.T) {
 		rec := do(h, tc.method, "/v1/ask", tc.body)
 		if rec.Code != tc.code || !strings.Contains(strings.ToLower(rec.Body.String()), strings.ToLower(tc.says)) {
 			t.Errorf("%s /v1/ask %.30q = %d %s; want %d saying %q", tc.method, tc.body, rec.Code, rec.Body, tc.code, tc.says)
+		}
+		if strings.Contains(rec.Body.String(), "/ask") {
+			t.Errorf("%s /v1/ask %.30q = %s: chat syntax in an HTTP error", tc.method, tc.body, rec.Body)
+		}
+	}
+}
+
+// A recorder keeps the Events the bot reports.
+type recorder struct {
+	mu     sync.Mutex // guards events
+	events []bot.Event
+}
+
+func (r *recorder) Handled(e bot.Event) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.events = append(r.events, e)
+}
+
+func (r *recorder) Reloaded(bool, time.Duration) {}
+
+func TestQuestionsWithoutWordsAreInvalid(t *testing.T) {
+	_, eng := testBot(t)
+	rec := &recorder{}
+	h := New(nil)
+	h.SetBot(bot.New(bot.Options{Recorder: rec}, eng, nil, eng.Index, nil))
+	for _, q := range []string{"", "?!"} {
+		body, _ := json.Marshal(map[string]string{"question": q})
+		if res := do(h, "POST", "/v1/ask", string(body)); res.Code != 400 {
+			t.Errorf("/v1/ask %s = %d %s; want 400", body, res.Code, res.Body)
+		}
+	}
+	want := bot.Event{Platform: bot.HTTP, Command: "ask", Outcome: bot.OutcomeInvalid}
+	if len(rec.events) != 2 {
+		t.Fatalf("events = %+v; want 2 like %+v", rec.events, want)
+	}
+	for _, e := range rec.events {
+		e.Latency = 0
+		if e != want {
+			t.Errorf("event %+v; want %+v", e, want)
 		}
 	}
 }
