@@ -70,7 +70,7 @@ func call[T any](ctx context.Context, c *api, timeout time.Duration, method stri
 	case tgbotapi.Chattable:
 		resp, err = b.Request(r)
 	default:
-		return zero, fmt.Errorf("telegram: %s: unsupported request %T", method, req)
+		return zero, fmt.Errorf("%s: unsupported request %T", method, req)
 	}
 	if err != nil {
 		return zero, c.wrap(ctx, method, err)
@@ -92,7 +92,9 @@ type callError struct {
 	ctxErr error           // the call's context ended; nil otherwise
 }
 
-func (e *callError) Error() string { return "telegram: " + e.method + ": " + e.text }
+// Error is the method and the cause: "getMe: 401 Unauthorized". The
+// package's errors that wrap it add the "telegram: " prefix, once.
+func (e *callError) Error() string { return e.method + ": " + e.text }
 
 func (e *callError) Unwrap() []error {
 	var errs []error

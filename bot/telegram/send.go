@@ -61,7 +61,7 @@ func (a *Adapter) send(ctx context.Context, msg outMessage, reply bot.Reply) {
 		case code == http.StatusTooManyRequests && floods < maxFloodWaits:
 			floods++
 			wait := retryAfter(err)
-			a.log.Warn("flood control; waiting before resending", "chat", msg.chatID, "retry_after", wait)
+			a.log.Warn("flood control; waiting before resending", "chat", msg.chatID, "retry_in_s", wait.Seconds())
 			if a.sleep(ctx, wait) != nil {
 				return
 			}
@@ -69,7 +69,7 @@ func (a *Adapter) send(ctx context.Context, msg outMessage, reply bot.Reply) {
 		case (code == 0 || code >= 500) && failures < a.opts.SendRetries:
 			failures++
 			wait := bo.next()
-			a.log.Warn("sendMessage failed; retrying", "chat", msg.chatID, "attempt", failures, "in", wait, "err", err)
+			a.log.Warn("sendMessage failed; retrying", "chat", msg.chatID, "attempt", failures, "retry_in_s", wait.Seconds(), "err", err)
 			if a.sleep(ctx, wait) != nil {
 				return
 			}

@@ -20,6 +20,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
@@ -36,7 +37,7 @@ const (
 	DefaultRequestTimeout = 30 * time.Second
 	DefaultMaxConcurrent  = 16
 	DefaultMinBackoff     = time.Second
-	DefaultMaxBackoff     = time.Minute
+	DefaultMaxBackoff     = time.Minute // and the longest backoff Options may ask for
 	DefaultSendRetries    = 3
 	DefaultDrain          = 10 * time.Second
 )
@@ -74,8 +75,10 @@ type Options struct {
 	MaxPending int
 
 	// MinBackoff and MaxBackoff bound the wait, with jitter, between failed
-	// polls and between retries of a failed send; 0 means DefaultMinBackoff
-	// and DefaultMaxBackoff.
+	// connection attempts, failed polls and retries of a failed send; 0
+	// means DefaultMinBackoff and DefaultMaxBackoff, and neither may be
+	// longer than DefaultMaxBackoff. (A 429's retry_after is waited out in
+	// full: Telegram asks for it.)
 	MinBackoff, MaxBackoff time.Duration
 	// Drain is how long Run, once its context ends, goes on answering the
 	// messages already taken; 0 means DefaultDrain.
@@ -108,6 +111,21 @@ type Adapter struct {
 	api    *api
 	sleep  func(ctx context.Context, d time.Duration) error // waits, or returns ctx.Err(); replaced in tests
 	hookTo *url.URL                                         // the webhook's public URL, parsed; nil when polling
+
+	connected atomic.Bool // see Connected
+}
+
+// Connected reports whether the adapter is connected to Telegram: getMe has
+// answered and the bot is set up for updates, and, when polling, the last
+// getUpdates did not fail (a 429 is an answer). It is false before Run has
+// connected, while polls fail, and once Run has returned.
+func (a *Adapter) Connected() bool { return a.connected.Load() }
+
+// setConnected records the connection state, and logs a recovery.
+func (a *Adapter) setConnected(up bool) {
+	if was := a.connected.Swap(up); up && !was {
+		a.log.Info("Bot API reachable", "mode", a.mode())
+	}
 }
 
 // New returns an Adapter serving b with the given options. It does no
@@ -150,7 +168,8 @@ func New(opts Options, b *bot.Bot, log *slog.Logger) (*Adapter, error) {
 	if opts.MaxBackoff <= 0 {
 		opts.MaxBackoff = DefaultMaxBackoff
 	}
-	opts.MaxBackoff = max(opts.MaxBackoff, opts.MinBackoff)
+	opts.MinBackoff = min(opts.MinBackoff, DefaultMaxBackoff)
+	opts.MaxBackoff = min(max(opts.MaxBackoff, opts.MinBackoff), DefaultMaxBackoff)
 	switch {
 	case opts.SendRetries == 0:
 		opts.SendRetries = DefaultSendRetries
@@ -215,6 +234,7 @@ func checkWebhook(w *WebhookOptions) (*url.URL, error) {
 // ends it stops taking updates and answers those already taken, for up to
 // Options.Drain, before it returns.
 func (a *Adapter) Run(ctx context.Context) error {
+	defer a.connected.Store(false)
 	me, err := a.connect(ctx)
 	if err != nil {
 		if ctx.Err() != nil {
@@ -222,6 +242,7 @@ func (a *Adapter) Run(ctx context.Context) error {
 		}
 		return err
 	}
+	a.connected.Store(true)
 	a.log.Info("connected", "bot", me.UserName, "id", me.ID, "mode", a.mode())
 
 	// Replies outlive ctx by up to Drain: when ctx ends, polling stops, and
@@ -304,7 +325,10 @@ func (a *Adapter) connect(ctx context.Context) (tgbotapi.User, error) {
 	return me, ctx.Err()
 }
 
-// retryStartup runs f until it succeeds, fails for good, or ctx ends.
+// retryStartup runs f until it succeeds, fails for good, or ctx ends. Each
+// failed attempt is logged with what comes next: a rejected token and other
+// refusals (4xx) end it; a network failure or a 5xx is retried after a
+// backoff growing to MaxBackoff; a 429 after the wait Telegram asks for.
 func (a *Adapter) retryStartup(ctx context.Context, what string, f func(context.Context) error) error {
 	bo := a.backoff()
 	for {
@@ -314,18 +338,19 @@ func (a *Adapter) retryStartup(ctx context.Context, what string, f func(context.
 		}
 		switch code := apiCode(err); {
 		case code == http.StatusUnauthorized || (code == http.StatusNotFound && what == "getMe"):
-			return fmt.Errorf("%w (%s: %v)", ErrUnauthorized, what, err)
+			return fmt.Errorf("%w (%v)", ErrUnauthorized, err)
 		case code == http.StatusTooManyRequests:
-			a.log.Warn("flood control at startup", "method", what, "retry_after", retryAfter(err))
-			if a.sleep(ctx, retryAfter(err)) != nil {
+			wait := retryAfter(err)
+			a.log.Warn("flood control at startup; retrying", "method", what, "retry_in_s", wait.Seconds(), "err", err)
+			if a.sleep(ctx, wait) != nil {
 				return ctx.Err()
 			}
 			continue
 		case code != 0 && code < 500:
-			return fmt.Errorf("telegram: %s refused: %w", what, err)
+			return fmt.Errorf("telegram: %w", err)
 		}
 		wait := bo.next()
-		a.log.Warn("Bot API unreachable at startup; retrying", "method", what, "in", wait, "err", err)
+		a.log.Warn("Bot API unreachable at startup; retrying", "method", what, "retry_in_s", wait.Seconds(), "err", err)
 		if a.sleep(ctx, wait) != nil {
 			return ctx.Err()
 		}
@@ -342,7 +367,9 @@ func commandList() tgbotapi.SetMyCommandsConfig {
 }
 
 // poll long-polls getUpdates until ctx ends, acknowledging each batch with
-// the next call's offset.
+// the next call's offset. The poll after a failed one is short (timeout 0),
+// so that a connection that works again shows at once, not when the long
+// poll ends.
 func (a *Adapter) poll(ctx context.Context, handle func(context.Context, tgbotapi.Update)) error {
 	timeout := int(a.opts.PollTimeout / time.Second)
 	if a.opts.PollTimeout > 0 {
@@ -355,6 +382,9 @@ func (a *Adapter) poll(ctx context.Context, handle func(context.Context, tgbotap
 	bo := a.backoff()
 	for ctx.Err() == nil {
 		cfg := tgbotapi.UpdateConfig{Offset: offset, Limit: 100, Timeout: timeout, AllowedUpdates: []string{"message"}}
+		if !a.connected.Load() {
+			cfg.Timeout = 0
+		}
 		raws, err := call[[]json.RawMessage](ctx, a.api, callTimeout, "getUpdates", cfg)
 		if ctx.Err() != nil {
 			break
@@ -363,19 +393,21 @@ func (a *Adapter) poll(ctx context.Context, handle func(context.Context, tgbotap
 			var wait time.Duration
 			switch code := apiCode(err); code {
 			case http.StatusUnauthorized:
-				return fmt.Errorf("%w (getUpdates: %v)", ErrUnauthorized, err)
+				return fmt.Errorf("%w (%v)", ErrUnauthorized, err)
 			case http.StatusTooManyRequests:
 				wait = retryAfter(err)
 			default:
+				a.setConnected(false)
 				wait = bo.next()
 			}
-			a.log.Warn("getUpdates failed; retrying", "in", wait, "err", err)
+			a.log.Warn("getUpdates failed; retrying", "retry_in_s", wait.Seconds(), "err", err)
 			if a.sleep(ctx, wait) != nil {
 				break
 			}
 			continue
 		}
 		bo.reset()
+		a.setConnected(true)
 		for _, raw := range raws {
 			u, err := decodeUpdate(raw)
 			if u.UpdateID < offset {

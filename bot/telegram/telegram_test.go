@@ -727,6 +727,13 @@ func TestBadTokenStopsRunWithAClearError(t *testing.T) {
 		t.Fatalf("Run with a rejected token = %v; want ErrUnauthorized", err)
 	}
 	assertNoToken(t, err.Error())
+	// Each layer names itself once.
+	if want := "telegram: the bot token was rejected; check telegram.token (or TELEGRAM_TOKEN) (getMe: 401 Unauthorized)"; err.Error() != want {
+		t.Errorf("Run with a rejected token = %q; want %q", err, want)
+	}
+	if h.a.Connected() {
+		t.Error("Connected() = true with a rejected token")
+	}
 	if n := len(h.fake.callsOf("")); n != 1 {
 		t.Errorf("%d calls after the token was rejected; want 1 (getMe)", n)
 	}
@@ -753,6 +760,98 @@ func TestRunWaitsOutAnUnreachableAPIUntilTheContextEnds(t *testing.T) {
 	}
 	if n := len(h.fake.callsOf("getMe")); n != 4 {
 		t.Errorf("getMe called %d times; want 4 (3 failures, then success)", n)
+	}
+}
+
+// TestConnectionStateAndFailedAttempts: Connected() is false until getMe
+// has answered, false while polls fail, true again as soon as one succeeds,
+// and false once Run returns; each failed attempt is a WARN line with the
+// error and the wait before the next.
+func TestConnectionStateAndFailedAttempts(t *testing.T) {
+	h := start(t, func(s *setup, f *fakeAPI) { s.noRun = true })
+	type wait struct {
+		d  time.Duration
+		up bool // Connected() during the wait
+	}
+	waits := make(chan wait, 10)
+	h.a.sleep = func(ctx context.Context, d time.Duration) error {
+		waits <- wait{d, h.a.Connected()}
+		return ctx.Err() // no wait: the test goes on at once
+	}
+	h.fake.fail("getMe", dropFault(), errFault(502, "Bad Gateway"))
+	if h.a.Connected() {
+		t.Fatal("Connected() = true before Run")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- h.a.Run(ctx) }()
+	for range 2 {
+		if w := waitChan(t, "a wait after a failed getMe", waits); w.up || w.d <= 0 || w.d > 10*time.Millisecond {
+			t.Errorf("after a failed getMe: wait %v, connected %v; want 1–10ms, not connected", w.d, w.up)
+		}
+	}
+	h.fake.waitFor("the first poll", func() bool { return slices.ContainsFunc(h.fake.calls, func(c fakeCall) bool { return c.Method == "getUpdates" }) })
+	if !h.a.Connected() {
+		t.Error("Connected() = false once getMe has answered and the bot polls")
+	}
+
+	// The poll now waiting is answered with a message; the next is dropped.
+	h.fake.fail("getUpdates", dropFault())
+	h.fake.waitReply(aliceChat.ID, h.fake.say(aliceChat, alice, "/help"))
+	if w := waitChan(t, "a wait after a failed poll", waits); w.up {
+		t.Error("Connected() = true after a failed poll")
+	}
+	next := h.fake.say(aliceChat, alice, "/help")
+	h.fake.waitReply(aliceChat.ID, next)
+	if !h.a.Connected() {
+		t.Error("Connected() = false after a poll succeeded again")
+	}
+	polls := h.fake.callsOf("getUpdates")
+	for i, c := range polls[1:] {
+		if to := c.Params.Get("timeout"); polls[i].Status == 0 && to != "" && to != "0" {
+			t.Errorf("the poll after a failed one has timeout %s; want 0 (or none), to see at once that the API is back", to)
+		}
+	}
+	cancel()
+	if err := waitChan(t, "Run to return", done); err != nil {
+		t.Errorf("Run = %v; want nil", err)
+	}
+	if h.a.Connected() {
+		t.Error("Connected() = true after Run returned")
+	}
+	logs := h.logs.String()
+	for _, want := range []string{
+		`level=WARN msg="Bot API unreachable at startup; retrying" adapter=telegram method=getMe retry_in_s=0.0`,
+		`err="getMe: 502 Bad Gateway"`,
+		`level=WARN msg="getUpdates failed; retrying" adapter=telegram retry_in_s=0.0`,
+		`msg="Bot API reachable" adapter=telegram mode=polling`,
+	} {
+		if !strings.Contains(logs, want) {
+			t.Errorf("the log lacks %q:\n%s", want, logs)
+		}
+	}
+}
+
+func TestBackoffIsCappedAtAMinute(t *testing.T) {
+	a, err := New(Options{Token: testToken, MinBackoff: 2 * time.Hour, MaxBackoff: time.Hour}, bot.New(bot.Options{}, nil, nil, nil, nil), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bo := a.backoff()
+	for i := range 20 {
+		if d := bo.next(); d < 30*time.Second || d > time.Minute {
+			t.Errorf("wait %d = %v; want 30s–1m", i, d)
+		}
+	}
+	a, _ = New(Options{Token: testToken}, bot.New(bot.Options{}, nil, nil, nil, nil), nil)
+	bo = a.backoff()
+	var waits []time.Duration
+	for range 10 {
+		waits = append(waits, bo.next())
+	}
+	if waits[0] > time.Second || slices.Max(waits) > time.Minute || waits[9] < 30*time.Second {
+		t.Errorf("default waits %v; want from at most 1s up to 30s–1m", waits)
 	}
 }
 
