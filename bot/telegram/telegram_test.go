@@ -791,7 +791,9 @@ func TestConnectionStateAndFailedAttempts(t *testing.T) {
 			t.Errorf("after a failed getMe: wait %v, connected %v; want 1–10ms, not connected", w.d, w.up)
 		}
 	}
-	h.fake.waitFor("the first poll", func() bool { return slices.ContainsFunc(h.fake.calls, func(c fakeCall) bool { return c.Method == "getUpdates" }) })
+	h.fake.waitFor("the first poll", func() bool {
+		return slices.ContainsFunc(h.fake.calls, func(c fakeCall) bool { return c.Method == "getUpdates" })
+	})
 	if !h.a.Connected() {
 		t.Error("Connected() = false once getMe has answered and the bot polls")
 	}
