@@ -36,17 +36,26 @@
 // not touched either (sessions are silenced with LogLevel and the adapter logs
 // gateway events itself).
 //
-// # Reconnects
+// # Connecting and reconnecting
+//
+// Run asks who the bot is (GET users/@me), then opens the gateway. A network
+// failure or a 5xx at either step is retried with exponential backoff, from
+// a second up to a minute, with jitter, until the context ends; each failed
+// attempt is a WARN line with the error and the wait. A rejected token (401,
+// or close code 4004) and close codes that retrying cannot fix (4010–4014) end
+// Run with an error.
 //
 // discordgo's own reconnect loop ignores contexts and can be tripped by a race
 // between an old heartbeat goroutine and a new connection; it is switched
 // off. Run supervises the session instead: after every Disconnect it pauses
 // briefly (so that the old connection's heartbeat goroutine cannot close the
 // new one), then opens the session again (discordgo resumes when it has a
-// session id, and re-identifies when Discord invalidates it), with capped
-// exponential backoff, until the context ends. When the context ends, the
-// session is closed with a close frame (1000) before its connection is cut. Close codes that retrying cannot fix (4004
-// authentication failed, 4010–4014) end Run with an error.
+// session id, and re-identifies when Discord invalidates it), with the same
+// backoff, until the context ends. When the context ends, the session is
+// closed with a close frame (1000) before its connection is cut.
+//
+// Connected reports whether the gateway session is up: READY or RESUMED
+// received on the live connection.
 package discord
 
 import (
@@ -60,6 +69,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
@@ -134,9 +144,19 @@ type Adapter struct {
 	log    *slog.Logger
 	client *http.Client // REST, rewriting to opts.APIURL
 
+	sleep func(ctx context.Context, d time.Duration) bool // waits out a backoff (see sleep); replaced in tests
+
+	connected atomic.Bool // see Connected
+
 	mu      sync.Mutex // guards running
 	running bool       // Run is in progress
 }
+
+// Connected reports whether the bot is connected to the gateway: Discord
+// has answered IDENTIFY with READY (or RESUME with RESUMED) and the
+// connection has not been lost since. It is false before Run connects,
+// while it reconnects, and once Run has returned.
+func (a *Adapter) Connected() bool { return a.connected.Load() }
 
 // New returns an Adapter for b. It checks the options and does no network
 // I/O; Run connects. log may be nil; the token never reaches it.
@@ -169,7 +189,8 @@ func New(opts Options, b *bot.Bot, log *slog.Logger) (*Adapter, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	log = slog.New(bot.RedactHandler(log.Handler(), bot.NewRedactor(token)))
-	return &Adapter{opts: opts, token: token, bot: b, log: log, client: rewritingClient(opts.Client, discordgo.EndpointAPI, base)}, nil
+	return &Adapter{opts: opts, token: token, bot: b, log: log, sleep: sleep,
+		client: rewritingClient(opts.Client, discordgo.EndpointAPI, base)}, nil
 }
 
 // parseBase checks an api_url and gives it a trailing slash.
@@ -201,6 +222,7 @@ func (a *Adapter) Run(ctx context.Context) error {
 	a.running = true
 	a.mu.Unlock()
 	defer func() {
+		a.connected.Store(false)
 		a.mu.Lock()
 		a.running = false
 		a.mu.Unlock()
@@ -209,17 +231,20 @@ func (a *Adapter) Run(ctx context.Context) error {
 	r := a.newRun(ctx)
 	me, err := r.whoAmI(ctx)
 	if err != nil {
+		if ctx.Err() != nil {
+			return nil
+		}
 		return err
 	}
 	r.botID = me.ID
 	r.addHandlers(ctx)
 	a.log.Info("discord: connecting", "api_url", a.opts.APIURL, "bot_user", me.ID)
-	if err := r.open(ctx); err != nil {
+	if err := r.connect(ctx); err != nil {
 		r.shutdown()
 		if ctx.Err() != nil {
 			return nil
 		}
-		return gatewayError(err)
+		return err
 	}
 	defer r.shutdown()
 
@@ -298,22 +323,35 @@ func (c *ctxConn) Close() error {
 }
 
 // whoAmI asks for the bot's own user: it checks the token before the gateway
-// is involved.
+// is involved. Failures that may pass (the network, a 5xx, a rate limit
+// that outlasted rest's retries) are retried with backoff until ctx ends,
+// when it returns ctx's error.
 func (r *run) whoAmI(ctx context.Context) (*discordgo.User, error) {
-	var me *discordgo.User
-	err := r.rest(ctx, func(o ...discordgo.RequestOption) (err error) {
-		me, err = r.s.User("@me", o...)
-		return err
-	})
-	switch {
-	case isStatus(err, http.StatusUnauthorized):
-		return nil, ErrUnauthorized
-	case err != nil:
-		return nil, fmt.Errorf("discord: asking who the bot is: %s", r.redact(err))
-	case me == nil || me.ID == "":
-		return nil, errors.New("discord: users/@me returned no user id")
+	for attempt := 0; ; attempt++ {
+		var me *discordgo.User
+		err := r.rest(ctx, func(o ...discordgo.RequestOption) (err error) {
+			me, err = r.s.User("@me", o...)
+			return err
+		})
+		switch status := statusOf(err); {
+		case err == nil && (me == nil || me.ID == ""):
+			return nil, errors.New("discord: users/@me returned no user id")
+		case err == nil:
+			return me, nil
+		case status == http.StatusUnauthorized:
+			return nil, ErrUnauthorized
+		case ctx.Err() != nil:
+			return nil, ctx.Err()
+		case status != 0 && status < 500 && status != http.StatusTooManyRequests:
+			return nil, fmt.Errorf("discord: asking who the bot is: %s", r.redact(err))
+		}
+		wait := backoff(attempt)
+		r.a.log.Warn("discord: connection failed; retrying", "step", "users/@me", "attempt", attempt+1,
+			"retry_in_s", wait.Seconds(), "err", r.redact(err))
+		if !r.a.sleep(ctx, wait) {
+			return nil, ctx.Err()
+		}
 	}
-	return me, nil
 }
 
 // applicationID is the application id READY announced, or the bot's user id
@@ -391,33 +429,48 @@ func (r *run) open(ctx context.Context) error {
 	}
 }
 
+// connect opens the gateway session, retrying with backoff until it is
+// open, ctx ends (it returns ctx's error), or the gateway refuses the
+// session for good (ErrUnauthorized, ErrGatewayRefused). Open returns once
+// READY or RESUMED has come: the adapter is then connected.
+func (r *run) connect(ctx context.Context) error {
+	for attempt := 0; ; attempt++ {
+		err := r.open(ctx)
+		if err == nil || errors.Is(err, discordgo.ErrWSAlreadyOpen) { // already open: a late Disconnect of an older connection
+			r.a.connected.Store(true)
+			if attempt > 0 {
+				r.a.log.Info("discord: gateway connected", "attempts", attempt+1)
+			}
+			return nil
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if fatal := gatewayError(err); errors.Is(fatal, ErrUnauthorized) || errors.Is(fatal, ErrGatewayRefused) {
+			return fatal
+		}
+		wait := backoff(attempt)
+		r.a.log.Warn("discord: connection failed; retrying", "step", "gateway", "attempt", attempt+1,
+			"retry_in_s", wait.Seconds(), "err", r.redact(err))
+		if !r.a.sleep(ctx, wait) {
+			return ctx.Err()
+		}
+	}
+}
+
 // supervise reopens the session after every disconnect until ctx ends.
 func (r *run) supervise(ctx context.Context) error {
 	for {
 		if !r.awaitLoss(ctx) {
 			return nil
 		}
-		for attempt := 0; ; attempt++ {
-			err := r.open(ctx)
-			if err == nil {
-				r.a.log.Info("discord: gateway reconnected", "attempts", attempt+1)
-				break
-			}
-			if errors.Is(err, discordgo.ErrWSAlreadyOpen) {
-				break // a late Disconnect of an older connection
-			}
+		if err := r.connect(ctx); err != nil {
 			if ctx.Err() != nil {
 				return nil
 			}
-			if fatal := gatewayError(err); errors.Is(fatal, ErrUnauthorized) || errors.Is(fatal, ErrGatewayRefused) {
-				return fatal
-			}
-			wait := backoff(attempt)
-			r.a.log.Warn("discord: gateway reconnect failed", "err", r.redact(err), "retry_in", wait)
-			if !sleep(ctx, wait) {
-				return nil
-			}
+			return err
 		}
+		r.a.log.Info("discord: gateway reconnected")
 	}
 }
 
@@ -441,6 +494,7 @@ func (r *run) awaitLoss(ctx context.Context) bool {
 	case <-ctx.Done():
 		return false
 	case <-r.disconnected:
+		r.a.connected.Store(false)
 	}
 	if !sleep(ctx, settle()) {
 		return false

@@ -456,6 +456,91 @@ func TestUnauthorized(t *testing.T) {
 	if ops := f.opsWhere(2); len(ops) != 0 {
 		t.Errorf("identified with a rejected token")
 	}
+	if n := len(f.callsWhere(func(restCall) bool { return true })); n != 1 {
+		t.Errorf("%d requests with a rejected token; want 1, not retried", n)
+	}
+}
+
+// TestConnectionFailuresAreRetried: network failures asking who the bot is
+// and opening the gateway, at start and on a reconnect, are retried with
+// backoff and logged; Connected() is true only while the session is up.
+func TestConnectionFailuresAreRetried(t *testing.T) {
+	t.Parallel()
+	f := newFakeDiscord(t)
+	f.drop("users/@me", 2)
+	f.drop(gatewayConnection, 2)
+	logs := newLogSink()
+	a, err := New(Options{Token: f.token, APIURL: f.apiURL()}, newBot(seedEngine(t)), sinkLogger(logs))
+	if err != nil {
+		t.Fatal(err)
+	}
+	type wait struct {
+		d  time.Duration
+		up bool // Connected() during the wait
+	}
+	waits := make(chan wait, 10)
+	a.sleep = func(ctx context.Context, d time.Duration) bool {
+		waits <- wait{d, a.Connected()}
+		return ctx.Err() == nil // no wait: the test goes on at once
+	}
+	if a.Connected() {
+		t.Fatal("Connected() = true before Run")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx) }()
+	f.waitCall(t, "command registration", func(c restCall) bool { return c.Method == "PUT" && c.Status == 200 })
+	if !a.Connected() {
+		t.Error("Connected() = false after READY")
+	}
+	var got []wait // every backoff came before READY, so before the registration
+	for len(waits) > 0 {
+		got = append(got, <-waits)
+	}
+	if len(got) != 4 {
+		t.Errorf("%d backoffs; want 4, one after each of 2 failed users/@me and 2 failed gateway connections", len(got))
+	}
+	for i, w := range got {
+		if w.up || w.d < 500*time.Millisecond || w.d > time.Minute {
+			t.Errorf("backoff %d: %v, connected %v; want 0.5s–1m, not connected", i, w.d, w.up)
+		}
+	}
+	for _, step := range []string{"step=users/@me attempt=1", "step=users/@me attempt=2", "step=gateway attempt=1", "step=gateway attempt=2"} {
+		logs.waitFor(t, `level=WARN msg="discord: connection failed; retrying" `+step+" retry_in_s=", "err=")
+	}
+
+	// The connection is lost and the first attempt to reconnect fails.
+	f.drop(gatewayConnection, 1)
+	f.closeLive(t, 4000, "Unknown error.")
+	if w := waitChan(t, "a backoff after a failed reconnect", waits); w.up {
+		t.Error("Connected() = true while reconnecting")
+	}
+	logs.waitFor(t, "discord: gateway reconnected")
+	if !a.Connected() {
+		t.Error("Connected() = false after the reconnect")
+	}
+	cancel()
+	if err := waitChan(t, "Run to return", done); err != nil {
+		t.Errorf("Run = %v; want nil", err)
+	}
+	if a.Connected() {
+		t.Error("Connected() = true after Run returned")
+	}
+	if strings.Contains(logs.String(), f.token) {
+		t.Errorf("the token reached the log:\n%s", logs)
+	}
+}
+
+func waitChan[T any](t testing.TB, what string, ch <-chan T) T {
+	t.Helper()
+	select {
+	case v := <-ch:
+		return v
+	case <-time.After(60 * time.Second):
+		t.Fatalf("gave up waiting for %s", what)
+		panic("unreachable")
+	}
 }
 
 func TestGatewayRefusals(t *testing.T) {

@@ -44,6 +44,7 @@ type fakeDiscord struct {
 	session      *fakeSession                // the gateway session, nil before IDENTIFY
 	handshakes   int                         // READY and RESUMED sent
 	limits       []rateLimit                 // 429s to return
+	drops        map[string]int              // REST paths (or "gateway connection") whose next n requests are dropped unanswered
 	interactions map[string]*fakeInteraction // by token
 	nextID       int64
 }
@@ -100,6 +101,7 @@ func newFakeDiscord(t testing.TB) *fakeDiscord {
 		heartbeatMS:  500,
 		changed:      make(chan struct{}),
 		interactions: map[string]*fakeInteraction{},
+		drops:        map[string]int{},
 		nextID:       1300000000000000000,
 	}
 	mux := http.NewServeMux()
@@ -213,11 +215,45 @@ func (f *fakeDiscord) limit(method, prefix string, n int, retryAfter float64) {
 	f.limits = append(f.limits, rateLimit{method: method, prefix: prefix, n: n, retryAfter: retryAfter})
 }
 
+// drop makes the next n requests for path (below /api/v9/, or
+// gatewayConnection for the websocket) fail as a network failure does:
+// the connection is closed without an answer.
+func (f *fakeDiscord) drop(path string, n int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.drops[path] += n
+}
+
+const gatewayConnection = "gateway connection"
+
+// dropped reports whether the request for path is to be dropped, and
+// if so closes its connection; REST drops are recorded with status 0.
+func (f *fakeDiscord) dropped(w http.ResponseWriter, path string, call *restCall) bool {
+	f.mu.Lock()
+	if f.drops[path] == 0 {
+		f.mu.Unlock()
+		return false
+	}
+	f.drops[path]--
+	if call != nil {
+		f.calls = append(f.calls, *call)
+	}
+	f.bump()
+	f.mu.Unlock()
+	if conn, _, err := w.(http.Hijacker).Hijack(); err == nil {
+		conn.Close()
+	}
+	return true
+}
+
 // ---- REST ----
 
 func (f *fakeDiscord) serveREST(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
 	path := strings.TrimPrefix(r.URL.Path, "/api/v9/")
+	if f.dropped(w, path, &restCall{Method: r.Method, Path: path, At: time.Now()}) {
+		return
+	}
 	call := restCall{Method: r.Method, Path: path, Auth: r.Header.Get("Authorization"), Body: body, At: time.Now()}
 	if len(body) > 0 {
 		var v any
@@ -441,6 +477,9 @@ var upgrader = websocket.Upgrader{}
 func (f *fakeDiscord) serveGateway(w http.ResponseWriter, r *http.Request) {
 	if q := r.URL.Query(); q.Get("v") != "9" || q.Get("encoding") != "json" {
 		http.Error(w, "want ?v=9&encoding=json", http.StatusBadRequest)
+		return
+	}
+	if f.dropped(w, gatewayConnection, nil) {
 		return
 	}
 	ws, err := upgrader.Upgrade(w, r, nil)

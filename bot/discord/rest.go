@@ -34,7 +34,7 @@ func (r *run) rest(ctx context.Context, f func(...discordgo.RequestOption) error
 		if attempt >= maxRateLimitRetries || wait > maxRetryAfter {
 			return err
 		}
-		r.a.log.Warn("discord: rate limited", "bucket", rl.Bucket, "retry_after", wait, "attempt", attempt+1)
+		r.a.log.Warn("discord: rate limited", "bucket", rl.Bucket, "retry_after_s", wait.Seconds(), "attempt", attempt+1)
 		if !sleep(ctx, wait) {
 			return ctx.Err()
 		}

@@ -342,7 +342,7 @@ func TestValidIDs(t *testing.T) {
 func TestAwaitLossDropsRepeatedSignalsOfOneLoss(t *testing.T) {
 	// discordgo's reader and heartbeat goroutine both signal one loss;
 	// a larger buffer than the run's holds them all up front.
-	r := &run{disconnected: make(chan struct{}, 3)}
+	r := &run{a: &Adapter{}, disconnected: make(chan struct{}, 3)}
 	for range 3 {
 		r.disconnected <- struct{}{}
 	}
