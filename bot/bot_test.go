@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -84,6 +85,12 @@ func (r *recorder) Reloaded(ok bool, took time.Duration) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.reloads = append(r.reloads, ok)
+}
+
+func (r *recorder) reloadsSeen() []bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.reloads)
 }
 
 // logLines parses the JSON log lines in buf.
@@ -200,7 +207,7 @@ func TestRefusedReloadChangesNothingAndIsLogged(t *testing.T) {
 	before := eng.Index()
 	changed := testCorpus()
 	changed["new.txt"] = article("New", "2024-01-01", "A new article arrived today in Riverton.")
-	rel := NewCorpusReloader(changed, eng, nil)
+	rel := NewCorpusReloader(loadFS(changed), eng, ReloadOptions{})
 	rec := &recorder{}
 	b := New(Options{Moderators: Moderators{DiscordRoleIDs: []string{"900"}}, Recorder: rec}, eng, rel, eng.Index,
 		slog.New(slog.NewJSONHandler(&logs, nil)))

@@ -163,9 +163,18 @@ func (b *Bot) reloadCorpus(ctx context.Context, r Request) (Reply, string) {
 		return Reply{Private: true, Text: "The bot serves its built-in articles; there is nothing to reload from."}, OutcomeOK
 	}
 	report, err := b.reloader.Reload(ctx)
+	var running *RunningError
+	var timeout *TimeoutError
 	switch {
 	case errors.Is(err, ErrNoCorpusDir):
 		return Reply{Private: true, Text: "The bot serves its built-in articles; there is nothing to reload from."}, OutcomeOK
+	case errors.As(err, &running):
+		return Reply{Private: true, Text: "A reload has been running for " + seconds(running.For) +
+			"; yours will run when it ends. The current articles are served meanwhile."}, OutcomeOK
+	case errors.As(err, &timeout):
+		return Reply{Private: true, Err: &Error{Kind: Internal,
+			Message: "Reload failed: it took longer than " + seconds(timeout.Limit) +
+				"; the previous articles are still being served.", Cause: err}}, OutcomeFailed
 	case err != nil:
 		return Reply{Private: true, Err: &Error{Kind: Internal,
 			Message: "Reload failed; the previous articles are still being served. Reason: " + safeReason(err), Cause: err}}, OutcomeFailed

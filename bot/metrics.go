@@ -10,8 +10,8 @@ import (
 )
 
 // Metrics is a Recorder that keeps Prometheus metrics: requests and
-// questions by platform and outcome, answer latency, reloads by outcome,
-// rate-limited requests, and the size of the corpus served.
+// questions by platform and outcome, answer latency, reloads by outcome and
+// the one at work, rate-limited requests, and the size of the corpus served.
 type Metrics struct {
 	requests      *prometheus.CounterVec
 	questions     *prometheus.CounterVec
@@ -20,10 +20,12 @@ type Metrics struct {
 	reloads       *prometheus.CounterVec
 	reloadSeconds prometheus.Histogram
 	index         atomic.Pointer[func() *corpus.Index]
+	reloadRunning atomic.Pointer[func() (time.Duration, bool)]
 }
 
 // NewMetrics returns Metrics registered with reg. The corpus gauges read 0
-// until Watch names the index to report on.
+// until Watch names the index to report on, the reload gauges until
+// WatchReloads names the reloader.
 func NewMetrics(reg prometheus.Registerer) *Metrics {
 	m := &Metrics{
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -67,6 +69,23 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			m.questions.WithLabelValues(p, o) // show zeros rather than nothing
 		}
 	}
+	inProgress := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "corpusbot_reload_in_progress",
+		Help: "1 while a reload is at work (including one past its time limit whose load has not returned), else 0.",
+	}, func() float64 {
+		if _, ok := m.reloadTook(); ok {
+			return 1
+		}
+		return 0
+	})
+	runningSeconds := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "corpusbot_reload_running_seconds",
+		Help: "How long the reload at work has run, in seconds; 0 when none is.",
+	}, func() float64 {
+		took, _ := m.reloadTook()
+		return took.Seconds()
+	})
+	reg.MustRegister(inProgress, runningSeconds)
 	m.reloads.WithLabelValues("ok")
 	m.reloads.WithLabelValues("failed")
 	return m
@@ -74,6 +93,20 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 
 // Watch makes the corpus gauges report on the index index returns.
 func (m *Metrics) Watch(index func() *corpus.Index) { m.index.Store(&index) }
+
+// WatchReloads makes the reload gauges report on running, such as a
+// CorpusReloader's Running.
+func (m *Metrics) WatchReloads(running func() (took time.Duration, ok bool)) {
+	m.reloadRunning.Store(&running)
+}
+
+func (m *Metrics) reloadTook() (time.Duration, bool) {
+	f := m.reloadRunning.Load()
+	if f == nil {
+		return 0, false
+	}
+	return (*f)()
+}
 
 func (m *Metrics) corpusSize(size func(*corpus.Index) int) float64 {
 	f := m.index.Load()

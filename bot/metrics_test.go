@@ -5,6 +5,7 @@ import (
 	"errors"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
@@ -18,7 +19,9 @@ func TestMetrics(t *testing.T) {
 	}
 	eng := testEngine(t, testCorpus())
 	m.Watch(eng.Index)
-	rel := NewCorpusReloader(testCorpus(), eng, m)
+	sw := &switchFS{}
+	sw.set(testCorpus())
+	rel := NewCorpusReloader(loadFS(sw), eng, ReloadOptions{Recorder: m})
 	b := New(Options{Recorder: m, RateLimit: RateLimit{PerMinute: 1, Burst: 1}}, eng, rel, eng.Index, nil)
 	ctx := context.Background()
 	tg := func(cmd, text string) Request {
@@ -30,7 +33,7 @@ func TestMetrics(t *testing.T) {
 	b.Handle(ctx, Request{Platform: HTTP, Command: "ask", Text: "what is the population of peru?"})
 	b.Handle(ctx, Request{Platform: HTTP, Command: "ask", Text: ""})
 	b.Handle(ctx, Request{Platform: Console, Command: "reload"})
-	rel.fsys = fstest.MapFS{} // no usable article: the reload fails
+	sw.set(fstest.MapFS{}) // no usable article: the reload fails
 	b.Handle(ctx, Request{Platform: Console, Command: "reload"})
 
 	for _, tc := range []struct {
@@ -86,3 +89,50 @@ type collectorFunc func(chan<- prometheus.Metric)
 
 func (f collectorFunc) Describe(ch chan<- *prometheus.Desc) {}
 func (f collectorFunc) Collect(ch chan<- prometheus.Metric) { f(ch) }
+
+// TestReloadGauges: while a reload runs, corpusbot_reload_in_progress is 1
+// and corpusbot_reload_running_seconds says for how long, read at scrape
+// time; both are 0 otherwise.
+func TestReloadGauges(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	m := NewMetrics(reg)
+	eng := testEngine(t, testCorpus())
+	clk := newSyncClock()
+	g := newGatedLoad(testCorpus())
+	r := NewCorpusReloader(g.load, eng, ReloadOptions{Recorder: m, Now: clk.now})
+	gauges := func() [2]float64 {
+		return [2]float64{
+			testutil.ToFloat64(gaugeOf(t, reg, "corpusbot_reload_in_progress")),
+			testutil.ToFloat64(gaugeOf(t, reg, "corpusbot_reload_running_seconds")),
+		}
+	}
+	if got := gauges(); got != [2]float64{0, 0} {
+		t.Errorf("before WatchReloads: in progress, seconds = %v; want 0 0", got)
+	}
+	m.WatchReloads(r.Running)
+	if got := gauges(); got != [2]float64{0, 0} {
+		t.Errorf("before a reload: in progress, seconds = %v; want 0 0", got)
+	}
+	done := make(chan error)
+	go func() { _, err := r.Reload(context.Background()); done <- err }()
+	waitFor(t, func() bool { return g.loads.Load() == 1 })
+	clk.add(42 * time.Second)
+	if got := gauges(); got != [2]float64{1, 42} {
+		t.Errorf("during a reload: in progress, seconds = %v; want 1 42", got)
+	}
+	clk.add(time.Minute)
+	if got := gauges(); got != [2]float64{1, 102} {
+		t.Errorf("a minute later: in progress, seconds = %v; want 1 102", got)
+	}
+	close(g.gate)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if got := gauges(); got != [2]float64{0, 0} {
+		t.Errorf("after the reload: in progress, seconds = %v; want 0 0", got)
+	}
+	problems, err := testutil.GatherAndLint(reg)
+	if err != nil || len(problems) > 0 {
+		t.Errorf("lint: %v %v", err, problems)
+	}
+}

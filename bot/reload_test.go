@@ -1,15 +1,18 @@
 package bot
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/corpusbot/corpusbot/answer"
 	"github.com/corpusbot/corpusbot/corpus"
@@ -21,6 +24,61 @@ type switchFS struct{ cur atomic.Pointer[fstest.MapFS] }
 func (s *switchFS) set(m fstest.MapFS)                { s.cur.Store(&m) }
 func (s *switchFS) Open(name string) (fs.File, error) { return (*s.cur.Load()).Open(name) }
 
+// loadFS is a LoadFunc reading fsys with corpus.Load.
+func loadFS(fsys fs.FS) LoadFunc {
+	return func(ctx context.Context) (*corpus.Index, error) { return corpus.Load(ctx, fsys) }
+}
+
+// syncClock is a settable clock safe for concurrent use.
+type syncClock struct {
+	mu sync.Mutex // guards t
+	t  time.Time
+}
+
+func newSyncClock() *syncClock { return &syncClock{t: time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)} }
+
+func (c *syncClock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *syncClock) add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+// syncBuffer is a log destination safe for concurrent writes and reads.
+type syncBuffer struct {
+	mu sync.Mutex // guards b
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// hasLine reports whether the JSON log in buf has a line at level whose
+// message is msg.
+func hasLine(t *testing.T, buf *syncBuffer, level, msg string) bool {
+	t.Helper()
+	for _, l := range logLines(t, bytes.NewBufferString(buf.String())) {
+		if l["level"] == level && l["msg"] == msg {
+			return true
+		}
+	}
+	return false
+}
+
 func TestReloadReport(t *testing.T) {
 	eng := testEngine(t, testCorpus())
 	next := testCorpus()
@@ -29,7 +87,7 @@ func TestReloadReport(t *testing.T) {
 	next["market.txt"] = article("Night market", "2024-06-01", "A night market opened by the river in Riverton.")
 	next["broken.txt"] = &fstest.MapFile{Data: []byte{0xff, 0xfe, 'a'}}
 	rec := &recorder{}
-	r := NewCorpusReloader(next, eng, rec)
+	r := NewCorpusReloader(loadFS(next), eng, ReloadOptions{Recorder: rec})
 
 	rep, err := r.Reload(context.Background())
 	if err != nil {
@@ -71,7 +129,7 @@ func TestFailedReloadKeepsOldIndex(t *testing.T) {
 			eng := testEngine(t, testCorpus())
 			before := eng.Index()
 			rec := &recorder{}
-			r := NewCorpusReloader(tt.fsys, eng, rec)
+			r := NewCorpusReloader(loadFS(tt.fsys), eng, ReloadOptions{Recorder: rec})
 			b := New(Options{Moderators: Moderators{TelegramUserIDs: []int64{1}}}, eng, r, eng.Index, nil)
 
 			rep := b.Handle(context.Background(), Request{Platform: Telegram, UserID: "1", Command: "reload"})
@@ -96,7 +154,7 @@ func TestFailedReloadKeepsOldIndex(t *testing.T) {
 
 func TestReloadEmbedded(t *testing.T) {
 	eng := testEngine(t, testCorpus())
-	for _, rel := range []Reloader{nil, NewCorpusReloader(nil, eng, nil)} {
+	for _, rel := range []Reloader{nil, NewCorpusReloader(nil, eng, ReloadOptions{})} {
 		b := New(Options{}, eng, rel, eng.Index, nil)
 		rep := b.Handle(context.Background(), Request{Platform: Console, Command: "reload"})
 		if rep.Err != nil || !strings.Contains(rep.Text, "nothing to reload from") {
@@ -105,69 +163,99 @@ func TestReloadEmbedded(t *testing.T) {
 	}
 }
 
-// gateFS blocks every load until released, counting loads. A load walks
-// the tree from ".", and fs.WalkDir reads a directory with ReadDir when the
-// file system has it, as MapFS does.
-type gateFS struct {
-	fstest.MapFS
+// gatedLoad is a LoadFunc that loads whichever file system was set last,
+// counting its loads, then blocks until its gate is closed, whatever its
+// context says (as a load stuck on a file would).
+type gatedLoad struct {
+	switchFS
 	gate  chan struct{}
 	loads atomic.Int32
 }
 
-func (g *gateFS) ReadDir(name string) ([]fs.DirEntry, error) {
-	if name == "." {
-		g.loads.Add(1)
-		<-g.gate
-	}
-	return g.MapFS.ReadDir(name)
+func newGatedLoad(fsys fstest.MapFS) *gatedLoad {
+	g := &gatedLoad{gate: make(chan struct{})}
+	g.set(fsys)
+	return g
 }
 
-func TestConcurrentReloadsCoalesce(t *testing.T) {
-	eng := testEngine(t, testCorpus())
-	g := &gateFS{MapFS: testCorpus(), gate: make(chan struct{})}
-	r := NewCorpusReloader(g, eng, nil)
+func (g *gatedLoad) load(ctx context.Context) (*corpus.Index, error) {
+	g.loads.Add(1)
+	ix, err := corpus.Load(ctx, &g.switchFS)
+	<-g.gate
+	return ix, err
+}
 
+// TestReloadWhileRunningAnswersAtOnce: reloads asked for while one runs are
+// told at once how long it has run, without waiting, and coalesce into one
+// more reload, which reads the files as they are when the running one ends.
+func TestReloadWhileRunningAnswersAtOnce(t *testing.T) {
+	eng := testEngine(t, testCorpus())
+	clk := newSyncClock()
+	g := newGatedLoad(testCorpus())
+	var logs syncBuffer
+	r := NewCorpusReloader(g.load, eng, ReloadOptions{Now: clk.now, Log: slog.New(slog.NewJSONHandler(&logs, nil))})
+	b := New(Options{Moderators: Moderators{TelegramUserIDs: []int64{1}}}, eng, r, eng.Index, nil)
+
+	if _, ok := r.Running(); ok {
+		t.Error("Running before any reload = true")
+	}
 	first := make(chan error)
 	go func() { _, err := r.Reload(context.Background()); first <- err }()
-	for g.loads.Load() == 0 { // wait for the first load to be under way
-		runtimeGosched()
+	waitFor(t, func() bool { return g.loads.Load() == 1 }) // the first load is under way, held at the gate
+	clk.add(42 * time.Second)
+	if took, ok := r.Running(); !ok || took != 42*time.Second {
+		t.Errorf("Running() = %v, %v; want 42s, true", took, ok)
 	}
 	// Questions are answered from the old index while the reload waits.
 	if res := eng.Ask("who is the mayor of Riverton?", 1); !res.Answered {
 		t.Fatalf("during a reload: %+v; want an answer", res)
 	}
+
+	// A moderator's /reload is told at once (the gate is still shut).
+	rep := b.Handle(context.Background(), Request{Platform: Telegram, UserID: "1", Command: "reload"})
+	if rep.Err != nil || !strings.HasPrefix(rep.Text, "A reload has been running for 42 s; yours will run when it ends.") {
+		t.Errorf("/reload during a reload = %+v; want to be told at once it has been running for 42 s", rep)
+	}
 	const n = 10
 	var wg sync.WaitGroup
-	errs := make(chan error, n)
 	for range n {
-		wg.Go(func() { _, err := r.Reload(context.Background()); errs <- err })
+		wg.Go(func() {
+			_, err := r.Reload(context.Background())
+			var re *RunningError
+			if !errors.As(err, &re) || !errors.Is(err, ErrReloadRunning) || re.For != 42*time.Second {
+				t.Errorf("Reload during a reload = %v; want a *RunningError of 42s", err)
+			}
+		})
 	}
-	// The ten calls all wait for the one reload after the running one.
-	waitFor(t, func() bool {
-		r.mu.Lock()
-		defer r.mu.Unlock()
-		return r.next != nil && r.next.callers == n
-	})
+	wg.Wait() // all returned with the gate still shut: none waited
+
+	// A file changed meanwhile is read by the one reload run after.
+	changed := testCorpus()
+	changed["market.txt"] = article("Night market", "2024-06-01", "A night market opened by the river in Riverton.")
+	g.set(changed)
 	close(g.gate)
 	if err := <-first; err != nil {
 		t.Fatal(err)
 	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
+	waitFor(t, func() bool { _, ok := r.Running(); return !ok })
 	if got := g.loads.Load(); got != 2 {
-		t.Errorf("%d loads for 11 reloads; want 2 (the running one, then one for the rest)", got)
+		t.Errorf("%d loads for 12 reloads; want 2 (the running one, then one for the rest)", got)
+	}
+	if len(eng.Index().Articles) != 3 {
+		t.Errorf("after the queued reload, %d articles; want the 3 set while the first ran", len(eng.Index().Articles))
+	}
+	if !hasLine(t, &logs, "INFO", "queued reload") || !strings.Contains(logs.String(), `"added":1`) {
+		t.Errorf("log = %s; want the queued reload's outcome", logs.String())
+	}
+	if took, ok := r.Running(); ok {
+		t.Errorf("Running after the reloads = %v, true; want false", took)
 	}
 }
 
 func TestReloadContextDone(t *testing.T) {
 	eng := testEngine(t, testCorpus())
-	g := &gateFS{MapFS: testCorpus(), gate: make(chan struct{})}
-	r := NewCorpusReloader(g, eng, nil)
+	g := newGatedLoad(testCorpus())
+	r := NewCorpusReloader(g.load, eng, ReloadOptions{})
 	before := eng.Index()
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
@@ -176,6 +264,100 @@ func TestReloadContextDone(t *testing.T) {
 	}
 	close(g.gate) // the reload goes on in the background and swaps
 	waitFor(t, func() bool { return eng.Index() != before })
+}
+
+// TestReloadTimeLimit: a reload whose load passes the time limit fails with
+// a clear message, the old index keeps serving, a warning is logged, and a
+// load that ignores its context is shown as running (and blocks later
+// reloads) until it returns; what it loads then is dropped. The limit is a
+// nanosecond, so it has always passed by the time the load is under way.
+func TestReloadTimeLimit(t *testing.T) {
+	for _, stuck := range []bool{false, true} {
+		t.Run(map[bool]string{false: "load honours ctx", true: "load ignores ctx"}[stuck], func(t *testing.T) {
+			eng := testEngine(t, testCorpus())
+			before := eng.Index()
+			changed := testCorpus()
+			changed["market.txt"] = article("Night market", "2024-06-01", "A night market opened by the river in Riverton.")
+			g := newGatedLoad(changed)
+			var calls atomic.Int32
+			load := func(ctx context.Context) (*corpus.Index, error) {
+				if stuck && calls.Add(1) == 1 {
+					return g.load(context.Background()) // stuck, then succeeds, too late
+				}
+				<-ctx.Done()
+				return nil, fmt.Errorf("corpus: %w", ctx.Err())
+			}
+			var logs syncBuffer
+			rec := &recorder{}
+			r := NewCorpusReloader(load, eng, ReloadOptions{Recorder: rec, Timeout: time.Nanosecond,
+				Log: slog.New(slog.NewJSONHandler(&logs, nil))})
+			b := New(Options{Moderators: Moderators{TelegramUserIDs: []int64{1}}}, eng, r, eng.Index, nil)
+
+			rep := b.Handle(context.Background(), Request{Platform: Telegram, UserID: "1", Command: "reload"})
+			if kindOf(rep) != Internal || !errors.Is(rep.Err, ErrReloadTimeout) {
+				t.Fatalf("reload = %+v; want Internal wrapping ErrReloadTimeout", rep)
+			}
+			if want := "took longer than 0 s; the previous articles are still being served"; !strings.Contains(rep.Err.Message, want) {
+				t.Errorf("message %q; want it to contain %q", rep.Err.Message, want)
+			}
+			if eng.Index() != before {
+				t.Error("the index changed after a reload past its limit")
+			}
+			if stuck {
+				if _, ok := r.Running(); !ok {
+					t.Error("a stuck load is not shown as running")
+				}
+				if _, err := r.Reload(context.Background()); !errors.Is(err, ErrReloadRunning) {
+					t.Errorf("Reload while a stuck load runs = %v; want ErrReloadRunning", err)
+				}
+				close(g.gate) // the stuck load returns; the queued reload then passes its limit too
+			}
+			waitFor(t, func() bool { _, ok := r.Running(); return !ok })
+			if eng.Index() != before {
+				t.Error("what a load past its limit loaded was swapped in")
+			}
+			if !hasLine(t, &logs, "WARN", msgTimeout) {
+				t.Errorf("log = %s; want a warning that the reload passed its limit", logs.String())
+			}
+			want := "[false]"
+			if stuck {
+				want = "[false false]" // the reload past its limit, then the queued one
+			}
+			if got := fmt.Sprint(rec.reloadsSeen()); got != want {
+				t.Errorf("recorded reloads %s; want %s", got, want)
+			}
+		})
+	}
+}
+
+// TestReloadReportListsRepairedFiles: files skipped and files kept with
+// repairs are listed apart.
+func TestReloadReportListsRepairedFiles(t *testing.T) {
+	eng := testEngine(t, testCorpus())
+	next := testCorpus()
+	next["broken.txt"] = &fstest.MapFile{Data: []byte{0, 1, 2}}
+	load := func(ctx context.Context) (*corpus.Index, error) {
+		ix, err := corpus.Load(ctx, next)
+		if err != nil {
+			return nil, err
+		}
+		// A file kept with its invalid bytes replaced.
+		ix.Warnings = append(ix.Warnings, errors.New("corpus: festival.txt: 2 invalid bytes replaced"))
+		return ix, nil
+	}
+	rep, err := NewCorpusReloader(load, eng, ReloadOptions{}).Reload(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := fmt.Sprintf("%q %q", rep.Skipped, rep.Repaired), `["broken.txt: binary (NUL bytes)"] ["festival.txt: 2 invalid bytes replaced"]`; got != want {
+		t.Errorf("skipped, repaired = %s; want %s", got, want)
+	}
+	s := rep.String()
+	for _, want := range []string{"\nSkipped (1): broken.txt", "\nRepaired (1): festival.txt: 2 invalid bytes replaced"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("report %q; want it to contain %q", s, want)
+		}
+	}
 }
 
 // TestReloadUnderLoad asks questions from many goroutines while reloads run
@@ -197,7 +379,7 @@ func TestReloadUnderLoad(t *testing.T) {
 	sw := &switchFS{}
 	sw.set(alpha)
 	eng := testEngine(t, alpha)
-	r := NewCorpusReloader(sw, eng, nil)
+	r := NewCorpusReloader(loadFS(sw), eng, ReloadOptions{})
 	b := New(Options{Moderators: Moderators{TelegramUserIDs: []int64{1}}, Top: 5}, eng, r, eng.Index, nil)
 
 	ctx, cancel := context.WithCancel(context.Background())

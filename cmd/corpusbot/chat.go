@@ -27,7 +27,7 @@ func runChat(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	if err != nil {
 		return err
 	}
-	b := bot.New(bot.Options{}, eng, bot.NewCorpusReloader(reloadFS(*dir), eng, nil), eng.Index, log)
+	b := bot.New(bot.Options{}, eng, bot.NewCorpusReloader(reloadLoader(CorpusConfig{Dir: *dir}), eng, bot.ReloadOptions{Log: log}), eng.Index, log)
 
 	fmt.Fprintln(stdout, "Ask a question about the articles; /help for commands, Ctrl-D to quit.")
 	sc := bufio.NewScanner(stdin)

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/corpusbot/corpusbot/corpus"
 )
 
 // Config is serve's configuration, read from YAML. The keys of corpus,
@@ -32,7 +34,9 @@ type Config struct {
 }
 
 type CorpusConfig struct {
-	Dir string `yaml:"dir"` // folder of .txt articles; empty: the embedded seeds
+	Dir           string        `yaml:"dir"`            // folder of .txt articles; empty: the embedded seeds
+	MaxFileBytes  int64         `yaml:"max_file_bytes"` // a bigger file is skipped with a warning
+	ReloadTimeout time.Duration `yaml:"reload_timeout"` // a reload taking longer is given up
 }
 
 type ModeratorsConfig struct {
@@ -89,12 +93,17 @@ type ShutdownConfig struct {
 // the file leaves out keeps these values.
 func defaultConfig() Config {
 	return Config{
+		Corpus:    CorpusConfig{MaxFileBytes: corpus.DefaultMaxFileBytes, ReloadTimeout: 60 * time.Second},
 		Answer:    AnswerConfig{Top: 3, MaxQuestion: 1000},
 		RateLimit: RateLimitConfig{PerMinute: 20, Burst: 5},
 		Log:       LogConfig{Level: "info", Format: "text"},
 		Shutdown:  ShutdownConfig{Grace: 10 * time.Second},
 	}
 }
+
+// maxFileBytes is the largest corpus.max_file_bytes allowed: an article is
+// read whole into memory.
+const maxFileBytes = 1 << 30
 
 // maxConfigSize bounds a config file; a real one is a few hundred bytes.
 const maxConfigSize = 1 << 20
@@ -233,6 +242,12 @@ func (c *Config) validate() error {
 		if st, err := os.Stat(c.Corpus.Dir); err != nil || !st.IsDir() {
 			bad("corpus.dir: %q is not a folder", c.Corpus.Dir)
 		}
+	}
+	if c.Corpus.MaxFileBytes < 1 || c.Corpus.MaxFileBytes > maxFileBytes {
+		bad("corpus.max_file_bytes: %d is not from 1 to %d", c.Corpus.MaxFileBytes, int64(maxFileBytes))
+	}
+	if c.Corpus.ReloadTimeout < time.Second || c.Corpus.ReloadTimeout > 24*time.Hour {
+		bad("corpus.reload_timeout: %s is not between 1s and 24h", c.Corpus.ReloadTimeout)
 	}
 	for _, list := range []struct {
 		key string

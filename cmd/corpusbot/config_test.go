@@ -1,12 +1,17 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/corpusbot/corpusbot/corpus"
 )
 
 func TestConfigExample(t *testing.T) {
@@ -18,7 +23,7 @@ func TestConfigExample(t *testing.T) {
 	if err != nil {
 		t.Fatalf("config.example.yaml: %v", err)
 	}
-	if cfg.Corpus.Dir != "seeds" || cfg.HTTP.Listen != "127.0.0.1:8080" || cfg.Discord == nil || cfg.Telegram == nil ||
+	if cfg.Corpus.Dir != "seeds" || cfg.Corpus.MaxFileBytes != corpus.DefaultMaxFileBytes || cfg.Corpus.ReloadTimeout != time.Minute || cfg.HTTP.Listen != "127.0.0.1:8080" || cfg.Discord == nil || cfg.Telegram == nil ||
 		len(cfg.Moderators.TelegramUserIDs) != 1 || cfg.Shutdown.Grace != 10*time.Second {
 		t.Errorf("config.example.yaml read as %+v", cfg)
 	}
@@ -41,6 +46,46 @@ func TestConfigDefaults(t *testing.T) {
 	}
 	if cfg.Discord != nil || cfg.Telegram != nil {
 		t.Error("absent sections read as present")
+	}
+	if cfg.Corpus.MaxFileBytes != corpus.DefaultMaxFileBytes || cfg.Corpus.ReloadTimeout != time.Minute {
+		t.Errorf("corpus defaults = %+v; want max_file_bytes %d, reload_timeout 1m", cfg.Corpus, corpus.DefaultMaxFileBytes)
+	}
+}
+
+func TestConfigCorpusLimits(t *testing.T) {
+	cfg, err := parseConfig([]byte("corpus:\n  max_file_bytes: 65536\n  reload_timeout: 5m\nhttp:\n  listen: 127.0.0.1:9000\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Corpus.MaxFileBytes != 65536 || cfg.Corpus.ReloadTimeout != 5*time.Minute {
+		t.Errorf("corpus = %+v; want max_file_bytes 65536, reload_timeout 5m", cfg.Corpus)
+	}
+	if err := cfg.validate(); err != nil {
+		t.Error(err)
+	}
+}
+
+// TestServeConfigErrorExitsTwo: a configuration error is a usage error:
+// serve returns before serving anything, and main exits 2.
+func TestServeConfigErrorExitsTwo(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct{ name, yaml string }{
+		{"unknown key", "http:\n  listen: 127.0.0.1:0\ncorpus:\n  reload_timout: 5s\n"},
+		{"bad value", "http:\n  listen: 127.0.0.1:0\ncorpus:\n  reload_timeout: 0s\n"},
+		{"nothing to serve", "corpus:\n  dir: \"\"\n"},
+		{"missing file", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(dir, strings.ReplaceAll(tc.name, " ", "_")+".yaml")
+			if tc.yaml != "" {
+				os.WriteFile(path, []byte(tc.yaml), 0o644)
+			}
+			var stderr bytes.Buffer
+			err := run(context.Background(), []string{"serve", "--config", path}, nil, io.Discard, &stderr)
+			if err == nil || exitCode(err) != 2 || !strings.Contains(err.Error(), "config:") {
+				t.Errorf("serve with a config that %s = %v (exit status %d); want a config error, exit status 2", tc.name, err, exitCode(err))
+			}
+		})
 	}
 }
 
@@ -71,6 +116,11 @@ func TestConfigErrors(t *testing.T) {
 		{"log level", listen + "log:\n  level: loud\n", []string{"log.level", "loud"}},
 		{"log format", listen + "log:\n  format: xml\n", []string{"log.format"}},
 		{"missing corpus dir", listen + "corpus:\n  dir: /no/such/folder\n", []string{"corpus.dir", "/no/such/folder"}},
+		{"max_file_bytes zero", listen + "corpus:\n  max_file_bytes: 0\n", []string{"corpus.max_file_bytes", "0"}},
+		{"max_file_bytes not a number", listen + "corpus:\n  max_file_bytes: 4MB\n", []string{"line 4", "4MB"}},
+		{"reload_timeout too short", listen + "corpus:\n  reload_timeout: 10ms\n", []string{"corpus.reload_timeout", "10ms"}},
+		{"reload_timeout not a duration", listen + "corpus:\n  reload_timeout: 60\n", []string{"line 4", "60"}},
+		{"misspelt corpus key", listen + "corpus:\n  max_file_size: 10\n", []string{"line 4", `"max_file_size"`, "in corpus", "max_file_bytes", "reload_timeout"}},
 		{"ack too late", listen + "discord:\n  token: a\n  ack_after: 5s\n", []string{"discord.ack_after"}},
 		{"two errors at once", listen + "answer:\n  top: 0\nlog:\n  level: loud\n", []string{"answer.top", "log.level"}},
 	} {

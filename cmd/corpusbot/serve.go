@@ -25,6 +25,7 @@ import (
 	"github.com/corpusbot/corpusbot/bot/discord"
 	"github.com/corpusbot/corpusbot/bot/httpapi"
 	"github.com/corpusbot/corpusbot/bot/telegram"
+	"github.com/corpusbot/corpusbot/corpus"
 )
 
 // An adapter runs a bot on one platform until its context ends.
@@ -45,7 +46,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	cfg, err := loadConfig(*path, os.Getenv)
 	if err != nil {
-		return err
+		return usageError{err} // exit status 2
 	}
 	return serve(ctx, cfg, stderr)
 }
@@ -97,7 +98,9 @@ func serve(ctx context.Context, cfg Config, logOut io.Writer) error {
 		return fail(err)
 	}
 	metrics.Watch(eng.Index)
-	reloader := bot.NewCorpusReloader(reloadFS(cfg.Corpus.Dir), eng, metrics)
+	reloader := bot.NewCorpusReloader(reloadLoader(cfg.Corpus), eng,
+		bot.ReloadOptions{Recorder: metrics, Timeout: cfg.Corpus.ReloadTimeout, Log: log})
+	metrics.WatchReloads(reloader.Running)
 	b := bot.New(bot.Options{
 		Moderators: bot.Moderators{
 			DiscordUserIDs:  cfg.Moderators.DiscordUserIDs,
@@ -212,20 +215,34 @@ func newAdapters(cfg Config, b *bot.Bot, log *slog.Logger) (map[string]adapter, 
 	return adapters, nil
 }
 
+// reloadLoader is how serve and chat reload the corpus: the folder cfg.Dir,
+// read with cfg's options; nil for the built-in articles, which cannot be
+// reloaded.
+func reloadLoader(cfg CorpusConfig) bot.LoadFunc {
+	if cfg.Dir == "" {
+		return nil
+	}
+	opts := corpus.LoadOptions{MaxFileBytes: cfg.MaxFileBytes}
+	return func(ctx context.Context) (*corpus.Index, error) { return corpus.LoadDir(ctx, cfg.Dir, opts) }
+}
+
 // reloadOnSignal reloads the corpus as a moderator's /reload does, and logs
 // what came of it.
 func reloadOnSignal(ctx context.Context, r *bot.CorpusReloader, log *slog.Logger) {
 	log.Info("SIGHUP: reloading the corpus")
 	rep, err := r.Reload(ctx)
+	var running *bot.RunningError
 	switch {
 	case errors.Is(err, bot.ErrNoCorpusDir):
 		log.Warn("SIGHUP: the bot serves its built-in articles; there is nothing to reload from (set corpus.dir)")
+	case errors.As(err, &running):
+		log.Warn("SIGHUP: a reload is already running; another will run when it ends", "running", running.For.Round(time.Second))
 	case err != nil:
 		log.Error("reload failed; the previous corpus is still served", "trigger", "SIGHUP", "err", err)
 	default:
 		log.Info("reload", "trigger", "SIGHUP", "articles", rep.Articles, "sentences", rep.Sentences,
 			"added", len(rep.Added), "removed", len(rep.Removed), "changed", len(rep.Changed),
-			"skipped", len(rep.Skipped), "took", rep.Took.Round(time.Millisecond))
+			"skipped", len(rep.Skipped), "repaired", len(rep.Repaired), "took", rep.Took.Round(time.Millisecond))
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -22,8 +23,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/corpusbot/corpusbot/answer"
+	"github.com/corpusbot/corpusbot/bot"
 	"github.com/corpusbot/corpusbot/bot/discord"
 	"github.com/corpusbot/corpusbot/bot/telegram"
+	"github.com/corpusbot/corpusbot/corpus"
 	"github.com/corpusbot/corpusbot/seeds"
 )
 
@@ -380,7 +384,7 @@ func TestServeRejectedToken(t *testing.T) {
 
 // TestServeProcess runs corpusbot serve as a process: SIGHUP reloads it,
 // SIGTERM stops it with exit status 0, and a config that enables nothing
-// exits non-zero saying what to configure.
+// exits 2 saying what to configure.
 func TestServeProcess(t *testing.T) {
 	dir := copySeeds(t)
 	cfgPath := filepath.Join(t.TempDir(), "config.yaml")
@@ -444,10 +448,62 @@ func TestServeProcess(t *testing.T) {
 	cmd.Env = append(os.Environ(), "CORPUSBOT_TEST_MAIN=1", "DISCORD_TOKEN=", "TELEGRAM_TOKEN=")
 	out, err := cmd.CombinedOutput()
 	var exit *exec.ExitError
-	if !errors.As(err, &exit) || exit.ExitCode() == 0 {
-		t.Errorf("serve with nothing enabled: %v; want a non-zero exit", err)
+	if !errors.As(err, &exit) || exit.ExitCode() != 2 {
+		t.Errorf("serve with nothing enabled: %v; want exit status 2, a configuration error", err)
 	}
 	if !strings.Contains(string(out), "nothing to serve") || !strings.Contains(string(out), "telegram.token") {
 		t.Errorf("serve with nothing enabled said:\n%s\nwant it to say what to configure", out)
+	}
+}
+
+// TestServeReloadTimeLimit: a SIGHUP reload that passes corpus.reload_timeout
+// fails, saying so, with a warning, and the old corpus keeps serving. The
+// limit is a nanosecond, so it has passed before the load starts.
+func TestServeReloadTimeLimit(t *testing.T) {
+	cfg := testConfig(copySeeds(t))
+	cfg.Corpus.ReloadTimeout = time.Nanosecond
+	base, log, _ := startServe(t, cfg)
+	if got := metric(t, base, "corpusbot_reload_in_progress"); got != 0 {
+		t.Errorf("corpusbot_reload_in_progress before a reload = %v; want 0", got)
+	}
+	syscall.Kill(os.Getpid(), syscall.SIGHUP)
+	waitMetric(t, base, `corpusbot_reloads_total{outcome="failed"}`, 1)
+	waitLog(t, log, regexp.MustCompile(`level=ERROR msg="reload failed; the previous corpus is still served" trigger=SIGHUP err="bot: reload (took longer than)`), nil)
+	waitLog(t, log, regexp.MustCompile(`level=(WARN) msg="reload passed its time limit`), nil)
+	if got := metric(t, base, "corpusbot_corpus_articles"); got != 5 {
+		t.Errorf("articles after the reload = %v; want the 5 served before", got)
+	}
+	waitMetric(t, base, "corpusbot_reload_in_progress", 0)
+	if got := metric(t, base, "corpusbot_reload_running_seconds"); got != 0 {
+		t.Errorf("corpusbot_reload_running_seconds after the reload = %v; want 0", got)
+	}
+}
+
+// TestReloadOnSignalWhileRunning: a SIGHUP while a reload runs does not
+// wait for it; the log says a reload is running and another will follow.
+func TestReloadOnSignalWhileRunning(t *testing.T) {
+	ix, err := corpus.Load(context.Background(), seeds.FS())
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng := answer.New(ix, answer.Options{})
+	started, gate := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	r := bot.NewCorpusReloader(func(ctx context.Context) (*corpus.Index, error) {
+		once.Do(func() { close(started) })
+		<-gate
+		return corpus.Load(ctx, seeds.FS())
+	}, eng, bot.ReloadOptions{})
+	first := make(chan error)
+	go func() { _, err := r.Reload(context.Background()); first <- err }()
+	<-started
+	var log syncBuffer
+	reloadOnSignal(context.Background(), r, slog.New(slog.NewTextHandler(&log, nil)))
+	if !strings.Contains(log.String(), `level=WARN msg="SIGHUP: a reload is already running; another will run when it ends"`) {
+		t.Errorf("log:\n%s\nwant a warning that a reload is already running", log.String())
+	}
+	close(gate)
+	if err := <-first; err != nil {
+		t.Fatal(err)
 	}
 }
