@@ -232,7 +232,7 @@ func (b *Bot) logRequest(r Request, command, outcome string, took time.Duration,
 		slog.String("chat", r.ChatID),
 		slog.String("command", command),
 		slog.String("outcome", outcome),
-		slog.Duration("latency", took),
+		slog.Float64("latency_s", took.Seconds()), // seconds: text and JSON logs alike, not JSON's bare nanoseconds
 	}
 	level, msg := slog.LevelInfo, "request"
 	switch {

@@ -304,8 +304,8 @@ func TestRecorderAndQuestionLog(t *testing.T) {
 		t.Fatalf("log has %d lines; want one a request:\n%s", len(lines), logs.String())
 	}
 	l := lines[0]
-	if l["msg"] != "question" || l["platform"] != Telegram || l["chat"] != "-100" || l["outcome"] != OutcomeAnswered || l["latency"] == nil {
-		t.Errorf("question log line = %v; want platform, chat, outcome, latency", l)
+	if l["msg"] != "question" || l["platform"] != Telegram || l["chat"] != "-100" || l["outcome"] != OutcomeAnswered || l["latency_s"] == nil {
+		t.Errorf("question log line = %v; want platform, chat, outcome, latency_s", l)
 	}
 }
 
