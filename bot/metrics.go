@@ -11,8 +11,10 @@ import (
 
 // Metrics is a Recorder that keeps Prometheus metrics: requests and
 // questions by platform and outcome, answer latency, reloads by outcome and
-// the one at work, rate-limited requests, and the size of the corpus served.
+// the one at work, rate-limited requests, the size of the corpus served,
+// and whether each chat adapter is connected.
 type Metrics struct {
+	reg           prometheus.Registerer // for the adapters' gauges, registered as they are watched
 	requests      *prometheus.CounterVec
 	questions     *prometheus.CounterVec
 	latency       *prometheus.HistogramVec
@@ -88,6 +90,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	reg.MustRegister(inProgress, runningSeconds)
 	m.reloads.WithLabelValues("ok")
 	m.reloads.WithLabelValues("failed")
+	m.reg = reg
 	return m
 }
 
@@ -98,6 +101,24 @@ func (m *Metrics) Watch(index func() *corpus.Index) { m.index.Store(&index) }
 // CorpusReloader's Running.
 func (m *Metrics) WatchReloads(running func() (took time.Duration, ok bool)) {
 	m.reloadRunning.Store(&running)
+}
+
+// WatchAdapter makes the gauge corpusbot_adapter_connected{platform} report
+// connected, such as an adapter's Connected: 1 while it is connected, 0
+// before it connects and while it reconnects. The gauge is read when
+// scraped, so it follows every connect and disconnect. Watch each platform
+// once.
+func (m *Metrics) WatchAdapter(platform string, connected func() bool) {
+	m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name:        "corpusbot_adapter_connected",
+		Help:        "1 while the chat adapter is connected to its platform (Telegram answered getMe, Discord sent READY), else 0.",
+		ConstLabels: prometheus.Labels{"platform": platform},
+	}, func() float64 {
+		if connected() {
+			return 1
+		}
+		return 0
+	}))
 }
 
 func (m *Metrics) reloadTook() (time.Duration, bool) {
