@@ -109,6 +109,9 @@ func TestReloadReport(t *testing.T) {
 	if fmt.Sprint(rec.reloads) != "[true]" {
 		t.Errorf("recorded reloads %v; want [true]", rec.reloads)
 	}
+	if took, ok := r.Running(); ok {
+		t.Errorf("Running() once Reload returned = %v, true; want the reloader idle", took)
+	}
 	rep, err = r.Reload(context.Background())
 	if err != nil || !strings.Contains(rep.String(), "No article changed") {
 		t.Errorf("second reload = %q, %v; want no change", rep.String(), err)
@@ -417,8 +420,9 @@ func TestReloadUnderLoad(t *testing.T) {
 			sw.set(alpha)
 		}
 		rep := b.Handle(context.Background(), Request{Platform: Telegram, UserID: "1", Command: "reload"})
-		if rep.Err != nil {
-			t.Errorf("reload %d: %v", i, rep.Err)
+		if rep.Err != nil || !strings.HasPrefix(rep.Text, "Reloaded") {
+			// One reload after another never finds the last one running.
+			t.Errorf("reload %d = %+v; want a report", i, rep)
 		}
 	}
 	cancel()
