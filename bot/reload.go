@@ -234,7 +234,7 @@ func (r *CorpusReloader) logQueued(rep ReloadReport, err error) {
 	}
 	r.log.Info("queued reload", "articles", rep.Articles, "sentences", rep.Sentences,
 		"added", len(rep.Added), "removed", len(rep.Removed), "changed", len(rep.Changed),
-		"skipped", len(rep.Skipped), "repaired", len(rep.Repaired), "took", rep.Took.Round(time.Millisecond))
+		"skipped", len(rep.Skipped), "repaired", len(rep.Repaired), "took_s", rep.Took.Seconds())
 }
 
 // reload loads the corpus and swaps it in, and returns what it did. When
@@ -267,17 +267,17 @@ func (r *CorpusReloader) reload(ctx context.Context, timedOut func(error)) (Relo
 			err := &TimeoutError{Limit: r.opts.Timeout}
 			r.recorded(false, r.now().Sub(start))
 			timedOut(err)
-			r.log.Warn(msgTimeout, "limit", r.opts.Timeout, "load", "still running; no other reload starts until it returns")
+			r.log.Warn(msgTimeout, "limit_s", r.opts.Timeout.Seconds(), "load", "still running; no other reload starts until it returns")
 			res = <-c
 			r.log.Warn("the reload that passed its time limit has ended; what it loaded is dropped",
-				"took", r.now().Sub(start).Round(time.Millisecond), "err", res.err)
+				"took_s", r.now().Sub(start).Seconds(), "err", res.err)
 			return ReloadReport{}, err
 		}
 	}
 	if res.err != nil {
 		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
 			res.err = &TimeoutError{Limit: r.opts.Timeout}
-			r.log.Warn(msgTimeout, "limit", r.opts.Timeout, "load", "returned")
+			r.log.Warn(msgTimeout, "limit_s", r.opts.Timeout.Seconds(), "load", "returned")
 		}
 		r.recorded(false, r.now().Sub(start))
 		return ReloadReport{}, res.err

@@ -319,7 +319,7 @@ func TestReloadTimeLimit(t *testing.T) {
 			if eng.Index() != before {
 				t.Error("what a load past its limit loaded was swapped in")
 			}
-			if !hasLine(t, &logs, "WARN", msgTimeout) {
+			if !hasLine(t, &logs, "WARN", msgTimeout) || !strings.Contains(logs.String(), `"limit_s":1e-9`) {
 				t.Errorf("log = %s; want a warning that the reload passed its limit", logs.String())
 			}
 			want := "[false]"

@@ -236,13 +236,13 @@ func reloadOnSignal(ctx context.Context, r *bot.CorpusReloader, log *slog.Logger
 	case errors.Is(err, bot.ErrNoCorpusDir):
 		log.Warn("SIGHUP: the bot serves its built-in articles; there is nothing to reload from (set corpus.dir)")
 	case errors.As(err, &running):
-		log.Warn("SIGHUP: a reload is already running; another will run when it ends", "running", running.For.Round(time.Second))
+		log.Warn("SIGHUP: a reload is already running; another will run when it ends", "running_s", running.For.Seconds())
 	case err != nil:
 		log.Error("reload failed; the previous corpus is still served", "trigger", "SIGHUP", "err", err)
 	default:
 		log.Info("reload", "trigger", "SIGHUP", "articles", rep.Articles, "sentences", rep.Sentences,
 			"added", len(rep.Added), "removed", len(rep.Removed), "changed", len(rep.Changed),
-			"skipped", len(rep.Skipped), "repaired", len(rep.Repaired), "took", rep.Took.Round(time.Millisecond))
+			"skipped", len(rep.Skipped), "repaired", len(rep.Repaired), "took_s", rep.Took.Seconds())
 	}
 }
 
