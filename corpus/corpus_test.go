@@ -188,13 +188,14 @@ func TestLoadSkipsBadFiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(ix.Articles) != 1 || ix.Articles[0].Path != "good.txt" {
-		t.Fatalf("articles = %d; want only good.txt", len(ix.Articles))
+	// Invalid UTF-8 is repaired, not skipped.
+	if len(ix.Articles) != 2 || ix.Articles[0].Path != "bad/utf8.txt" || ix.Articles[1].Path != "good.txt" {
+		t.Fatalf("articles = %d; want bad/utf8.txt and good.txt", len(ix.Articles))
 	}
 	var named []string
 	for _, w := range ix.Warnings {
-		if !errors.Is(w, ErrBadFile) {
-			t.Errorf("warning %v does not wrap ErrBadFile", w)
+		if errors.Is(w, ErrBadFile) == strings.Contains(w.Error(), "utf8.txt") {
+			t.Errorf("warning %v wraps ErrBadFile: %v; want it to for skipped files only", w, errors.Is(w, ErrBadFile))
 		}
 		named = append(named, w.Error())
 	}
@@ -205,6 +206,7 @@ func TestLoadSkipsBadFiles(t *testing.T) {
 		}
 	}
 	delete(fsys, "good.txt")
+	delete(fsys, "bad/utf8.txt")
 	if _, err := Load(context.Background(), fsys); !errors.Is(err, ErrEmpty) {
 		t.Errorf("Load(all bad) error = %v; want ErrEmpty", err)
 	}

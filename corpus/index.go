@@ -13,12 +13,27 @@ import (
 	"unicode/utf8"
 )
 
-// Errors reported by Load and Build.
+// Errors reported by Load, LoadFS and LoadDir, and wrapped by the
+// Index.Warnings they return.
 var (
-	// ErrEmpty means no file of the corpus held a usable article.
+	// ErrEmpty means no file of the corpus held a usable article. Its
+	// message says how many files were read and names the first ten
+	// unusable ones and why: "corpus: no usable article (2 files read):
+	// a.txt: empty; b.txt: binary (NUL bytes)".
 	ErrEmpty = errors.New("corpus: no usable article")
-	// ErrBadFile wraps the reason one file was skipped (invalid UTF-8, binary, empty).
+	// ErrBadFile is wrapped by the warning for a file that was skipped: not
+	// a regular file, unreadable, a link that is broken or leads outside
+	// the folder, too big, empty, binary, or with no sentence.
 	ErrBadFile = errors.New("corpus: unusable file")
+	// ErrRepaired is wrapped by the warning for a file that was kept with a
+	// change: its invalid UTF-8 replaced with U+FFFD.
+	ErrRepaired = errors.New("corpus: file repaired")
+	// ErrNoFolder means the folder given to LoadDir does not exist:
+	// "corpus: /no/such/dir: no such folder".
+	ErrNoFolder = errors.New("corpus: no such folder")
+	// ErrNotFolder means the path given to LoadDir is not a folder:
+	// "corpus: /path/file: not a folder".
+	ErrNotFolder = errors.New("corpus: not a folder")
 )
 
 // A TermID names one index term.
@@ -40,7 +55,9 @@ type Sentence struct {
 type Index struct {
 	Articles  []Article
 	Sentences []Sentence
-	// Warnings name the files that were skipped, each wrapping ErrBadFile.
+	// Warnings name, in path order, the files that were skipped (each
+	// wrapping ErrBadFile) or kept with a repair (ErrRepaired); each is a
+	// *FileError.
 	Warnings []error
 
 	terms     map[string]TermID
