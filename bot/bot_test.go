@@ -250,7 +250,8 @@ func TestInputLimits(t *testing.T) {
 	if len(fa.questions) != 1 {
 		t.Fatalf("asked %q; want one question", fa.questions)
 	}
-	if q := fa.questions[0]; q != "who is [31m the mayor?" {
+	// What becomes of the ANSI escape's "[31m" is answer.Clean's business.
+	if q := fa.questions[0]; strings.ContainsAny(q, "\x00\x1b\u200b\t\r\n") || !strings.HasPrefix(q, "who is ") || !strings.HasSuffix(q, " the mayor?") {
 		t.Errorf("question asked = %q; want control characters stripped", q)
 	}
 

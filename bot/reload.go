@@ -69,7 +69,7 @@ type ReloadReport struct {
 	Added, Removed      []string      // article paths
 	Changed             []string      // article paths whose text changed
 	Skipped             []string      // files skipped, with the reason
-	Repaired            []string      // files kept with invalid bytes replaced, with what was repaired
+	Repaired            []string      // files kept with a repair (invalid bytes replaced), with what was repaired
 	Took                time.Duration // how long loading and swapping took
 }
 
@@ -303,12 +303,15 @@ func (r *CorpusReloader) recorded(ok bool, took time.Duration) {
 func diff(old, ix *corpus.Index) ReloadReport {
 	rep := ReloadReport{Articles: len(ix.Articles), Sentences: len(ix.Sentences)}
 	for _, w := range ix.Warnings {
-		// A warning that is not a file skipped is about a file kept with
-		// something repaired, such as invalid bytes replaced.
-		if errors.Is(w, corpus.ErrBadFile) {
-			rep.Skipped = append(rep.Skipped, strings.TrimPrefix(w.Error(), corpus.ErrBadFile.Error()+": "))
+		what := strings.TrimPrefix(w.Error(), "corpus: ")
+		var fe *corpus.FileError
+		if errors.As(w, &fe) {
+			what = fe.Path + ": " + fe.Why
+		}
+		if errors.Is(w, corpus.ErrRepaired) {
+			rep.Repaired = append(rep.Repaired, what)
 		} else {
-			rep.Repaired = append(rep.Repaired, strings.TrimPrefix(w.Error(), "corpus: "))
+			rep.Skipped = append(rep.Skipped, what)
 		}
 	}
 	before := make(map[string]string)
