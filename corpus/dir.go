@@ -75,6 +75,9 @@ func openRoot(dir string) (*os.Root, error) {
 	// os.OpenRoot opens dir without O_DIRECTORY, so on a named pipe it
 	// would wait for a writer; a trailing separator makes the system
 	// refuse anything but a folder (or a link to one) at once.
+	if dir == "" { // not the file system's root
+		return nil, &folderError{dir: `""`, kind: ErrNoFolder, cause: fs.ErrNotExist}
+	}
 	name := dir
 	if !strings.HasSuffix(name, string(os.PathSeparator)) {
 		name += string(os.PathSeparator)
