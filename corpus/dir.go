@@ -26,7 +26,7 @@ func (o LoadOptions) maxFileBytes() int64 {
 	return o.MaxFileBytes
 }
 
-// LoadDir loads the articles in the folder dir, as Load does, and reads
+// LoadDir loads the articles in the folder dir, as LoadFS does, and reads
 // nothing outside it: a link that leads out of dir (or has an absolute
 // target) is skipped with a warning, as are links to folders, which are not
 // followed. Nothing is opened in a way that can block: a named pipe, socket
@@ -44,15 +44,22 @@ func LoadDir(ctx context.Context, dir string, opts LoadOptions) (*Index, error) 
 		return nil, err
 	}
 	defer root.Close()
+	// O_NONBLOCK: opening a named pipe for reading would wait for a
+	// writer; what is opened is then checked to be a file or a folder.
+	open := func(name string) (*os.File, error) {
+		return root.OpenFile(filepath.FromSlash(name), os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	}
 	src := source{
-		// O_NONBLOCK: opening a named pipe for reading would wait for a
-		// writer; read then checks the open file is regular.
 		open: func(name string) (fs.File, error) {
-			return root.OpenFile(filepath.FromSlash(name), os.O_RDONLY|syscall.O_NONBLOCK, 0)
+			f, err := open(name)
+			if err != nil {
+				return nil, err // not a nil *os.File in an fs.File
+			}
+			return f, nil
 		},
 		stat: func(name string) (fs.FileInfo, error) { return root.Stat(filepath.FromSlash(name)) },
 		readDir: func(name string) ([]fs.DirEntry, error) {
-			f, err := root.OpenFile(filepath.FromSlash(name), os.O_RDONLY|syscall.O_NONBLOCK, 0)
+			f, err := open(name)
 			if err != nil {
 				return nil, err
 			}

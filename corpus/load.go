@@ -84,6 +84,7 @@ type candidate struct {
 // maxListedUnusable is how many unusable files ErrEmpty's message names.
 const maxListedUnusable = 10
 
+// load reads and indexes the articles of src, as LoadFS documents.
 func load(ctx context.Context, src source, opts LoadOptions) (*Index, error) {
 	cands, err := src.list(ctx)
 	if err != nil {
