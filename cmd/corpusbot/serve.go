@@ -7,10 +7,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -28,9 +30,11 @@ import (
 	"github.com/corpusbot/corpusbot/corpus"
 )
 
-// An adapter runs a bot on one platform until its context ends.
+// An adapter runs a bot on one platform until its context ends, and says
+// whether it is connected to the platform, for /readyz and the metrics.
 type adapter interface {
 	Run(ctx context.Context) error
+	Connected() bool
 }
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -112,12 +116,15 @@ func serve(ctx context.Context, cfg Config, logOut io.Writer) error {
 		RateLimit:   bot.RateLimit{PerMinute: cfg.RateLimit.PerMinute, Burst: cfg.RateLimit.Burst},
 		Recorder:    metrics,
 	}, eng, reloader, eng.Index, log)
-	api.SetBot(b)
-
 	adapters, err := newAdapters(cfg, b, log)
 	if err != nil {
 		return fail(err)
 	}
+	for _, name := range slices.Sorted(maps.Keys(adapters)) {
+		api.Require(name, adapters[name])
+		metrics.WatchAdapter(name, adapters[name].Connected)
+	}
+	api.SetBot(b) // ready once every adapter is connected
 	if len(adapters) == 0 {
 		log.Warn("no chat adapter enabled; serving the HTTP API only (set discord.token or telegram.token to chat)")
 	}
@@ -129,7 +136,7 @@ func serve(ctx context.Context, cfg Config, logOut io.Writer) error {
 			err := a.Run(runCtx)
 			switch {
 			case err != nil && runCtx.Err() == nil:
-				cancel(fmt.Errorf("%s: %w", name, err))
+				cancel(prefixed(name, err))
 			case err != nil:
 				log.Warn("adapter stopped with an error", "adapter", name, "err", err)
 			default:
@@ -169,6 +176,15 @@ func serve(ctx context.Context, cfg Config, logOut io.Writer) error {
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// prefixed returns err with name as its prefix, unless it has it already:
+// the adapters' errors name their package ("telegram: ...").
+func prefixed(name string, err error) error {
+	if strings.HasPrefix(err.Error(), name+": ") {
+		return err
+	}
+	return fmt.Errorf("%s: %w", name, err)
 }
 
 // loadServed loads the corpus serve starts with.

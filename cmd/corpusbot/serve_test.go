@@ -14,6 +14,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -352,9 +353,12 @@ func TestServeRejectedToken(t *testing.T) {
 		name string
 		set  func(*Config)
 		want error
+		text string // each layer names itself once
 	}{
-		{"telegram", func(c *Config) { c.Telegram = &TelegramConfig{Token: token, APIURL: fake.URL} }, telegram.ErrUnauthorized},
-		{"discord", func(c *Config) { c.Discord = &DiscordConfig{Token: token, APIURL: fake.URL + "/api/v9/"} }, discord.ErrUnauthorized},
+		{"telegram", func(c *Config) { c.Telegram = &TelegramConfig{Token: token, APIURL: fake.URL} }, telegram.ErrUnauthorized,
+			"telegram: the bot token was rejected; check telegram.token (or TELEGRAM_TOKEN) (getMe: 401 Unauthorized)"},
+		{"discord", func(c *Config) { c.Discord = &DiscordConfig{Token: token, APIURL: fake.URL + "/api/v9/"} }, discord.ErrUnauthorized,
+			"discord: the bot token was rejected; check discord.token"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := testConfig("")
@@ -372,6 +376,9 @@ func TestServeRejectedToken(t *testing.T) {
 			if !errors.Is(err, tc.want) {
 				t.Errorf("serve = %v; want %v", err, tc.want)
 			}
+			if err != nil && err.Error() != tc.text {
+				t.Errorf("serve = %q; want %q", err, tc.text)
+			}
 			if strings.Contains(err.Error(), "SECRET") || strings.Contains(log.String(), "SECRET") {
 				t.Errorf("the token leaked:\nerr: %v\nlog:\n%s", err, log.String())
 			}
@@ -379,6 +386,73 @@ func TestServeRejectedToken(t *testing.T) {
 	}
 	if _, ok := hits.Load("/bot" + token + "/getMe"); !ok {
 		t.Error("the Telegram adapter never called getMe on the fake")
+	}
+}
+
+// TestServeReadyOnceAdaptersConnect: /readyz is 503, naming the adapter,
+// and its gauge 0 until Telegram has answered getMe; then 200 and 1.
+func TestServeReadyOnceAdaptersConnect(t *testing.T) {
+	answer := make(chan struct{}) // closed to let getMe answer
+	asked, polled := make(chan struct{}), make(chan struct{})
+	var askedOnce, polledOnce sync.Once
+	fake := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body) // read to the end, so that the server sees the client go
+		w.Header().Set("Content-Type", "application/json")
+		switch path.Base(r.URL.Path) {
+		case "getMe":
+			askedOnce.Do(func() { close(asked) })
+			select {
+			case <-answer:
+			case <-r.Context().Done():
+				return
+			}
+			io.WriteString(w, `{"ok":true,"result":{"id":7,"is_bot":true,"first_name":"Corpus","username":"corpus_bot"}}`)
+		case "getUpdates": // a long poll that lasts until the bot stops
+			polledOnce.Do(func() { close(polled) })
+			<-r.Context().Done()
+		default:
+			io.WriteString(w, `{"ok":true,"result":true}`)
+		}
+	}))
+	t.Cleanup(fake.Close) // after serve has stopped and its poll has ended
+
+	cfg := testConfig("")
+	cfg.Telegram = &TelegramConfig{Token: "123456:ready-test-token", APIURL: fake.URL}
+	var log syncBuffer
+	ctx, cancel := context.WithCancel(context.Background())
+	errc := make(chan error, 1)
+	go func() { errc <- serve(ctx, cfg, &log) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-errc; err != nil {
+			t.Errorf("serve = %v after its context ended; want nil", err)
+		}
+	})
+	base := "http://" + waitLog(t, &log, listenRE, errc)
+	gauge := `corpusbot_adapter_connected{platform="telegram"}`
+	wait := func(what string, ch <-chan struct{}) {
+		t.Helper()
+		select {
+		case <-ch:
+		case <-time.After(20 * time.Second):
+			t.Fatalf("no %s; log:\n%s", what, log.String())
+		}
+	}
+
+	wait("getMe", asked) // the adapter has started, so the corpus is loaded
+	if code, body := get(t, base+"/readyz"); code != 503 || body != "not ready: telegram (connecting)\n" {
+		t.Errorf("/readyz while getMe is unanswered = %d %q; want 503 %q", code, body, "not ready: telegram (connecting)")
+	}
+	if got := metric(t, base, gauge); got != 0 {
+		t.Errorf("%s = %v while getMe is unanswered; want 0", gauge, got)
+	}
+	close(answer)
+	wait("getUpdates", polled) // connected: getMe answered, the webhook deleted, polling
+	if code, body := get(t, base+"/readyz"); code != 200 {
+		t.Errorf("/readyz once polling = %d %q; want 200", code, body)
+	}
+	if got := metric(t, base, gauge); got != 1 {
+		t.Errorf("%s = %v once polling; want 1", gauge, got)
 	}
 }
 
