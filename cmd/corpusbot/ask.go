@@ -2,7 +2,9 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -13,16 +15,7 @@ import (
 
 	"github.com/corpusbot/corpusbot/answer"
 	"github.com/corpusbot/corpusbot/corpus"
-	"github.com/corpusbot/corpusbot/seeds"
 )
-
-// corpusFS returns the corpus in dir, or the embedded seeds when dir is empty.
-func corpusFS(dir string) fs.FS {
-	if dir == "" {
-		return seeds.FS()
-	}
-	return os.DirFS(dir)
-}
 
 // reloadFS returns the folder a reload reads, or nil for the embedded
 // articles, which cannot be reloaded.
@@ -33,16 +26,33 @@ func reloadFS(dir string) fs.FS {
 	return os.DirFS(dir)
 }
 
-// loadEngine loads the corpus in dir and logs the files it skipped.
+// loadEngine loads the corpus in dir, or the embedded articles when dir is
+// empty, and logs the files it skipped. It returns as soon as ctx is done,
+// even when the load itself does not: the load goes on in a goroutine of
+// its own, which the process leaves behind as it exits.
 func loadEngine(ctx context.Context, dir string, log *slog.Logger) (*answer.Engine, error) {
-	ix, err := corpus.Load(ctx, corpusFS(dir))
-	if err != nil {
-		return nil, err
+	type loaded struct {
+		ix  *corpus.Index
+		err error
 	}
-	for _, w := range ix.Warnings {
+	done := make(chan loaded, 1) // buffered: an abandoned load still ends
+	go func() {
+		ix, err := loadIndex(ctx, dir, corpus.LoadOptions{})
+		done <- loaded{ix, err}
+	}()
+	var l loaded
+	select {
+	case <-ctx.Done():
+		return nil, context.Cause(ctx)
+	case l = <-done:
+	}
+	if l.err != nil {
+		return nil, l.err
+	}
+	for _, w := range l.ix.Warnings {
 		log.Warn("skipped file", "err", w)
 	}
-	return answer.New(ix, answer.Options{}), nil
+	return answer.New(l.ix, answer.Options{}), nil
 }
 
 // parseInterspersed parses flags that may stand before or after positional
@@ -84,30 +94,146 @@ func runAsk(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	if err != nil {
 		return err
 	}
+	// write writes res, and why the line got no answer when why is not
+	// nil, and flushes it.
 	w := bufio.NewWriter(stdout)
-	defer w.Flush()
-	print := func(q string) error {
-		res := eng.Ask(q, *top)
-		if *asJSON {
-			return res.WriteJSON(w)
+	write := func(res answer.Result, why error) error {
+		var err error
+		switch {
+		case *asJSON && why != nil:
+			err = writeLineError(w, res, why)
+		case *asJSON:
+			err = res.WriteJSON(w)
+		default:
+			_, err = io.WriteString(w, formatText(res)+"\n")
 		}
-		_, err := io.WriteString(w, formatText(res)+"\n")
-		return err
+		if err != nil {
+			return err
+		}
+		return w.Flush()
 	}
 	if len(pos) > 0 {
-		return print(strings.Join(pos, " "))
+		return write(eng.Ask(strings.Join(pos, " "), *top), nil)
 	}
-	sc := bufio.NewScanner(stdin)
-	sc.Buffer(make([]byte, 64*1024), 1024*1024)
-	for sc.Scan() {
-		if err := ctx.Err(); err != nil {
+	// Batch mode: each answer is written out before the next line is
+	// waited for, so that a program can hold a conversation with ask.
+	next := readLines(ctx, stdin, answer.DefaultMaxQuestion)
+	for {
+		var in inputLine
+		select {
+		case <-ctx.Done():
+			return context.Cause(ctx)
+		case in = <-next:
+		}
+		if ctx.Err() != nil {
+			return context.Cause(ctx)
+		}
+		switch {
+		case in.err == io.EOF:
+			return nil
+		case in.err != nil:
+			return fmt.Errorf("reading questions: %w", in.err)
+		case in.tooLong:
+			err = write(tooLongResult(), errQuestionTooLong)
+		default:
+			err = write(eng.Ask(in.text, *top), nil)
+		}
+		if err != nil {
 			return err
 		}
-		if err := print(sc.Text()); err != nil {
-			return err
-		}
 	}
-	return sc.Err()
+}
+
+// errQuestionTooLong is the error a batch reports for a line longer than
+// answer.DefaultMaxQuestion bytes.
+var errQuestionTooLong = fmt.Errorf("question too long: over %d bytes", answer.DefaultMaxQuestion)
+
+// tooLongResult is the reply to a line too long to be read as a question.
+func tooLongResult() answer.Result {
+	return answer.Result{
+		Answer:    fmt.Sprintf("That question is too long (over %d bytes); please ask it in fewer words.", answer.DefaultMaxQuestion),
+		Citations: []answer.Citation{},
+	}
+}
+
+// writeLineError writes res as ask --json writes a result, with an "error"
+// field saying why the line got no answer.
+func writeLineError(w io.Writer, res answer.Result, why error) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	return enc.Encode(struct {
+		answer.Result
+		Error string `json:"error"`
+	}{res, why.Error()})
+}
+
+// An inputLine is one line of a console or a batch, or why there is none.
+type inputLine struct {
+	text    string // without its "\n" or "\r\n"
+	tooLong bool   // the line was longer than the limit; text is empty
+	err     error  // io.EOF at the end of the input
+}
+
+// readLines reads r line by line in a goroutine of its own and sends each
+// line on the channel it returns, then the error that ended the input
+// (io.EOF at its end). It stops when ctx is done; a read that is blocked
+// then stays blocked, and the goroutine with it, until r returns.
+func readLines(ctx context.Context, r io.Reader, max int) <-chan inputLine {
+	next := make(chan inputLine)
+	go func() {
+		br := bufio.NewReader(r)
+		for {
+			in := readLine(br, max)
+			select {
+			case next <- in:
+			case <-ctx.Done():
+				return
+			}
+			if in.err != nil {
+				return
+			}
+		}
+	}()
+	return next
+}
+
+// readLine reads the next line of r. A line longer than max bytes (not
+// counting its end) is read to its end and reported tooLong, holding no
+// more than max+2 of its bytes at a time. A last line without "\n" is a
+// line; after it comes io.EOF.
+func readLine(r *bufio.Reader, max int) inputLine {
+	var (
+		buf     []byte
+		read    int  // bytes of the line read so far
+		tooLong bool // buf has been dropped
+	)
+	for {
+		chunk, err := r.ReadSlice('\n')
+		read += len(chunk)
+		if !tooLong {
+			if len(buf)+len(chunk) > max+2 { // a line's end is at most 2 bytes
+				tooLong, buf = true, nil
+			} else {
+				buf = append(buf, chunk...)
+			}
+		}
+		if err == bufio.ErrBufferFull {
+			continue
+		}
+		if err != nil && (err != io.EOF || read == 0) {
+			return inputLine{err: err}
+		}
+		break
+	}
+	if tooLong {
+		return inputLine{tooLong: true}
+	}
+	buf = bytes.TrimSuffix(buf, []byte("\n"))
+	buf = bytes.TrimSuffix(buf, []byte("\r"))
+	if len(buf) > max {
+		return inputLine{tooLong: true}
+	}
+	return inputLine{text: string(buf)}
 }
 
 // formatText renders a Result for a terminal: the answer, then the
