@@ -5,29 +5,20 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
 	"log/slog"
-	"os"
 	"strings"
 
 	"github.com/corpusbot/corpusbot/answer"
 	"github.com/corpusbot/corpusbot/corpus"
 )
 
-// reloadFS returns the folder a reload reads, or nil for the embedded
-// articles, which cannot be reloaded.
-func reloadFS(dir string) fs.FS {
-	if dir == "" {
-		return nil
-	}
-	return os.DirFS(dir)
-}
-
 // loadEngine loads the corpus in dir, or the embedded articles when dir is
-// empty, and logs the files it skipped. It returns as soon as ctx is done,
+// empty, and logs the files it skipped. A dir that is missing or is not a
+// folder is a usage error. It returns as soon as ctx is done,
 // even when the load itself does not: the load goes on in a goroutine of
 // its own, which the process leaves behind as it exits.
 func loadEngine(ctx context.Context, dir string, log *slog.Logger) (*answer.Engine, error) {
@@ -45,6 +36,9 @@ func loadEngine(ctx context.Context, dir string, log *slog.Logger) (*answer.Engi
 	case <-ctx.Done():
 		return nil, context.Cause(ctx)
 	case l = <-done:
+	}
+	if errors.Is(l.err, corpus.ErrNoFolder) || errors.Is(l.err, corpus.ErrNotFolder) {
+		return nil, usageError{l.err}
 	}
 	if l.err != nil {
 		return nil, l.err
