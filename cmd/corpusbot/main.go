@@ -48,8 +48,12 @@ const usage = `usage:
   corpusbot chat [--corpus DIR]
   corpusbot serve --config FILE
 
-ask answers QUESTION, or each line of standard input when there is none.
-Without --corpus, the articles built into the binary are used.
+ask answers QUESTION, or each line of standard input when there is none,
+writing each answer before it reads the next line. chat quits on Ctrl-D or
+Ctrl-C. Without --corpus, the articles built into the binary are used.
+
+Exit status: 0 on success, 2 for a usage or configuration error, 1 for a
+failure at run time.
 `
 
 // run is the whole program, given its arguments and streams.
