@@ -12,10 +12,7 @@ import (
 	"math"
 	"math/bits"
 	"slices"
-	"strings"
 	"sync/atomic"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/corpusbot/corpusbot/corpus"
 )
@@ -254,60 +251,16 @@ func (e *Engine) Ask(question string, top int) Result {
 		res.Question = ""
 		res.Answer = "That question is too long; please ask it in fewer words."
 		return res
-	case !hasWord(q):
-		res.Answer = "Please ask a question in words, for example: who is Laos's defence minister now?"
+	}
+	text, reply := prepare(q) // the question's words, or a reply to small talk
+	switch {
+	case reply != "":
+		res.Answer = reply
+		return res
+	case !hasWord(text):
+		res.Answer = "Please ask a question in words about the articles in the corpus, for example: who is Laos's defence minister now?"
 		return res
 	}
 	sn := e.snap.Load() // one snapshot for the whole question
-	return answer(sn, q, top, e.opts.Weights, res)
-}
-
-// Clean makes a question safe to analyse and to echo: invalid UTF-8 and
-// control characters become spaces, runs of white space one space.
-func Clean(s string) string {
-	if cleanASCII(s) {
-		return s
-	}
-	var b strings.Builder
-	space := false
-	for i := 0; i < len(s); {
-		r, n := utf8.DecodeRuneInString(s[i:])
-		i += n
-		if r == utf8.RuneError || unicode.IsControl(r) || unicode.IsSpace(r) ||
-			unicode.Is(unicode.Cf, r) || (r >= 0xE000 && r <= 0xF8FF) {
-			space = b.Len() > 0
-			continue
-		}
-		if space {
-			b.WriteByte(' ')
-			space = false
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
-
-// cleanASCII reports whether s is printable ASCII with single spaces
-// between words only: what Clean leaves as it is.
-func cleanASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c == ' ':
-			if i == 0 || i == len(s)-1 || s[i-1] == ' ' {
-				return false
-			}
-		case c < 0x21 || c > 0x7e:
-			return false
-		}
-	}
-	return true
-}
-
-func hasWord(s string) bool {
-	for _, r := range s {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			return true
-		}
-	}
-	return false
+	return answer(sn, text, top, e.opts.Weights, res)
 }
