@@ -145,10 +145,10 @@ func leadingTalk(q string) (kinds uint16, all bool, cut int) {
 	}
 }
 
-// trailingTalk returns where the small talk after the question q ends
-// starts ("…? thanks!", "…, please"): at the punctuation that ends the
-// question, kept unless a comma or semicolon. It returns len(q) when there
-// is none.
+// trailingTalk returns the length of q without the small talk after its
+// question ("…? thanks!", "…, please"): up to the punctuation that ends
+// the question, kept unless a comma or semicolon; len(q) when there is no
+// such small talk.
 func trailingTalk(q string) int {
 	var buf [maxTalkWord]byte
 	if n := lowerWord(q[lastWord(q):], &buf); !talkEnds[string(buf[:n])] {
