@@ -21,14 +21,14 @@ import (
 // folder is a usage error. It returns as soon as ctx is done,
 // even when the load itself does not: the load goes on in a goroutine of
 // its own, which the process leaves behind as it exits.
-func loadEngine(ctx context.Context, dir string, log *slog.Logger) (*answer.Engine, error) {
+func loadEngine(ctx context.Context, dir string, opts corpus.LoadOptions, log *slog.Logger) (*answer.Engine, error) {
 	type loaded struct {
 		ix  *corpus.Index
 		err error
 	}
 	done := make(chan loaded, 1) // buffered: an abandoned load still ends
 	go func() {
-		ix, err := loadIndex(ctx, dir, corpus.LoadOptions{})
+		ix, err := loadIndex(ctx, dir, opts)
 		done <- loaded{ix, err}
 	}()
 	var l loaded
@@ -44,7 +44,11 @@ func loadEngine(ctx context.Context, dir string, log *slog.Logger) (*answer.Engi
 		return nil, l.err
 	}
 	for _, w := range l.ix.Warnings {
-		log.Warn("skipped file", "err", w)
+		if errors.Is(w, corpus.ErrRepaired) {
+			log.Warn("file repaired", "err", w)
+		} else {
+			log.Warn("skipped file", "err", w)
+		}
 	}
 	return answer.New(l.ix, answer.Options{}), nil
 }
@@ -84,7 +88,7 @@ func runAsk(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		return errUsage
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
-	eng, err := loadEngine(ctx, *dir, log)
+	eng, err := loadEngine(ctx, *dir, corpus.LoadOptions{}, log)
 	if err != nil {
 		return err
 	}

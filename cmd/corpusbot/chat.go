@@ -10,6 +10,7 @@ import (
 
 	"github.com/corpusbot/corpusbot/answer"
 	"github.com/corpusbot/corpusbot/bot"
+	"github.com/corpusbot/corpusbot/corpus"
 )
 
 // runChat is a console on the bot: the same command table as Discord and
@@ -29,7 +30,7 @@ func runChat(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		return errUsage
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	eng, err := loadEngine(ctx, *dir, log)
+	eng, err := loadEngine(ctx, *dir, corpus.LoadOptions{}, log)
 	if err != nil {
 		if ctx.Err() != nil { // Ctrl-C while loading
 			fmt.Fprintln(stdout)

@@ -190,9 +190,9 @@ func prefixed(name string, err error) error {
 // loadServed loads the corpus serve starts with.
 func loadServed(ctx context.Context, cfg Config, log *slog.Logger) (*answer.Engine, error) {
 	start := time.Now()
-	eng, err := loadEngine(ctx, cfg.Corpus.Dir, log)
+	eng, err := loadEngine(ctx, cfg.Corpus.Dir, corpus.LoadOptions{MaxFileBytes: cfg.Corpus.MaxFileBytes}, log)
 	if err != nil {
-		return nil, fmt.Errorf("corpus: %w", err)
+		return nil, err
 	}
 	ix := eng.Index()
 	from := cfg.Corpus.Dir
@@ -200,7 +200,7 @@ func loadServed(ctx context.Context, cfg Config, log *slog.Logger) (*answer.Engi
 		from = "(built in)"
 	}
 	log.Info("corpus loaded", "dir", from, "articles", len(ix.Articles), "sentences", len(ix.Sentences),
-		"took", time.Since(start).Round(time.Millisecond))
+		"took_s", time.Since(start).Seconds())
 	return eng, nil
 }
 

@@ -589,10 +589,13 @@ func TestServeReloadUsesCorpusOptions(t *testing.T) {
 	dir := copySeeds(t)
 	cfg := testConfig(dir)
 	cfg.Corpus.MaxFileBytes = 10000 // the seeds are under 5 KB each
-	base, log, _ := startServe(t, cfg)
 	big := "---\ntitle: Long\ndate: 2026-05-02\n---\n" + strings.Repeat("The Riverton boat race drew a large crowd. ", 300)
 	if err := os.WriteFile(filepath.Join(dir, "zz_big.txt"), []byte(big), 0o644); err != nil {
 		t.Fatal(err)
+	}
+	base, log, _ := startServe(t, cfg)
+	if got := metric(t, base, "corpusbot_corpus_articles"); got != 5 {
+		t.Errorf("articles at start = %v; want 5, the big file skipped", got)
 	}
 	syscall.Kill(os.Getpid(), syscall.SIGHUP)
 	waitLog(t, log, regexp.MustCompile(`msg=reload trigger=SIGHUP articles=5 .* (skipped=1) `), nil)
