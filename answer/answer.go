@@ -52,7 +52,8 @@ type Options struct {
 	// MaxQuestion caps the bytes of a question that are read; longer ones
 	// are refused. Zero means DefaultMaxQuestion.
 	MaxQuestion int
-	// Weights tune the ranking; nil means DefaultWeights.
+	// Weights tune the ranking; nil means DefaultWeights. New copies
+	// them: to try other weights, make another Engine.
 	Weights *Weights
 }
 
@@ -69,6 +70,10 @@ type Engine struct {
 // of any question.
 type snapshot struct {
 	ix *corpus.Index
+	// w are the weights every part of the ranking uses, those baked into
+	// the packed postings below included: the one place they live while
+	// the snapshot serves.
+	w *Weights
 	// postOff, post32 or post64, postShift and tfNorm hold each term's
 	// sentence postings, packed: term id's are
 	// post32[postOff[id]:postOff[id+1]], or post64's, each the sentence
@@ -114,7 +119,7 @@ func (sn *snapshot) local(a, tf int) float64 {
 }
 
 func newSnapshot(ix *corpus.Index, w *Weights) *snapshot {
-	sn := &snapshot{ix: ix}
+	sn := &snapshot{ix: ix, w: w}
 	if ix == nil {
 		return sn
 	}
@@ -224,10 +229,12 @@ func New(ix *corpus.Index, opts Options) *Engine {
 	if opts.MaxQuestion <= 0 {
 		opts.MaxQuestion = DefaultMaxQuestion
 	}
-	if opts.Weights == nil {
-		w := DefaultWeights
-		opts.Weights = &w
+	// A copy: the snapshots' weights change only with a new Engine.
+	w := DefaultWeights
+	if opts.Weights != nil {
+		w = *opts.Weights
 	}
+	opts.Weights = &w
 	e := &Engine{opts: opts}
 	e.snap.Store(newSnapshot(ix, opts.Weights))
 	return e
@@ -259,7 +266,7 @@ func (e *Engine) Ask(question string, top int) Result {
 		return res
 	}
 	sn := e.snap.Load() // one snapshot for the whole question
-	return answer(sn, q, top, e.opts.Weights, res)
+	return answer(sn, q, top, res)
 }
 
 // Clean makes a question safe to analyse and to echo: invalid UTF-8 and

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"math/rand/v2"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -294,7 +295,7 @@ func TestGivesCount(t *testing.T) {
 		{"how much was the aid worth?", "The aid was worth 2020 dollars.", true},
 	}
 	for _, tt := range tests {
-		qr := parse(sn, tt.question, e.opts.Weights)
+		qr := parse(sn, tt.question, sn.w)
 		if got := givesCount(sn.ix, &qr, tt.sentence); got != tt.want {
 			t.Errorf("givesCount(%q, %q) = %v; want %v", tt.question, tt.sentence, got, tt.want)
 		}
@@ -356,7 +357,7 @@ func TestSynonymStandsInForAWordTheCorpusLacks(t *testing.T) {
 		"a.txt": "Talks\n\nLaos remembers with gratitude the support of Vietnam. Vietnam and Laos met in 2026 to plan more.",
 	})
 	sn := e.snap.Load()
-	qr := parse(sn, "what is laos grateful to vietnam for?", e.opts.Weights)
+	qr := parse(sn, "what is laos grateful to vietnam for?", sn.w)
 	if len(qr.missing) != 0 {
 		t.Errorf("missing = %q; want grateful's synonym to stand in", qr.missing)
 	}
@@ -499,5 +500,25 @@ func TestAnswerDoesNotDependOnEarlierQuestions(t *testing.T) {
 		if !slices.Equal(got.Citations, want.Citations) || got.Answer != want.Answer {
 			t.Fatalf("Ask(%.60q) after other questions = %q %v; before them %q %v", ix.Text(i), got.Answer, got.Citations, want.Answer, want.Citations)
 		}
+	}
+}
+
+// TestWeightsAreTheEngines checks that an Engine's weights are those it was
+// made with, all of them, the ones baked into its snapshot's postings
+// included: changing the Weights passed to New afterwards changes nothing,
+// and an Engine made with other weights scores otherwise.
+func TestWeightsAreTheEngines(t *testing.T) {
+	ix := seedEngine(t).Index()
+	const q = "who did the laos defence minister meet?"
+	w := DefaultWeights
+	e := New(ix, Options{Weights: &w})
+	before := e.Ask(q, 3)
+	w.K1Sentence, w.BSentence, w.Exact = 2, 0.9, 3
+	if after := e.Ask(q, 3); !reflect.DeepEqual(after, before) {
+		t.Errorf("after changing the Weights given to New, Ask = %+v; want %+v", after, before)
+	}
+	other := New(ix, Options{Weights: &w}).Ask(q, 3)
+	if len(other.Citations) == 0 || len(before.Citations) == 0 || other.Citations[0].Score == before.Citations[0].Score {
+		t.Errorf("other weights score %+v; want other scores than %+v", other.Citations, before.Citations)
 	}
 }

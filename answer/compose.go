@@ -21,8 +21,8 @@ const (
 )
 
 // answer ranks the sentences of sn's index for q and composes the Result.
-func answer(sn *snapshot, q string, top int, w *Weights, res Result) Result {
-	ix := sn.ix
+func answer(sn *snapshot, q string, top int, res Result) Result {
+	ix, w := sn.ix, sn.w
 	qr := parse(sn, q, w)
 	if len(qr.terms) == 0 {
 		res.Answer = refusal(qr)
