@@ -266,7 +266,7 @@ func (e *Engine) Ask(question string, top int) Result {
 		return res
 	}
 	sn := e.snap.Load() // one snapshot for the whole question
-	return answer(sn, q, top, res)
+	return answer(sn, parse(sn, q), top, res)
 }
 
 // Clean makes a question safe to analyse and to echo: invalid UTF-8 and

@@ -295,7 +295,7 @@ func TestGivesCount(t *testing.T) {
 		{"how much was the aid worth?", "The aid was worth 2020 dollars.", true},
 	}
 	for _, tt := range tests {
-		qr := parse(sn, tt.question, sn.w)
+		qr := parse(sn, tt.question)
 		if got := givesCount(sn.ix, &qr, tt.sentence); got != tt.want {
 			t.Errorf("givesCount(%q, %q) = %v; want %v", tt.question, tt.sentence, got, tt.want)
 		}
@@ -343,9 +343,9 @@ func TestRefusesWhenTheBestArticleLacksAName(t *testing.T) {
 		t.Errorf("Ask about Khamliang in 2022 = %+v; want an answer", res)
 	}
 	// A capitalising writer's lower-case words are not names.
-	qr := query{text: "Who met Khamliang?"}
-	if !capitalisesNames(qr.text) || typedCapital(qr.text, "met") || !typedCapital(qr.text, "khamliang") {
-		t.Errorf("capitalisesNames/typedCapital misread %q", qr.text)
+	const q = "Who met Khamliang?"
+	if !capitalisesNames(q) || startsUpper(asTyped(q, "met")) || !startsUpper(asTyped(q, "khamliang")) {
+		t.Errorf("capitalisesNames/asTyped misread %q", q)
 	}
 	if got := asTyped("who is Khamliang's deputy?", "khamliang"); got != "Khamliang's" {
 		t.Errorf("asTyped = %q; want the word as the question has it", got)
@@ -357,7 +357,7 @@ func TestSynonymStandsInForAWordTheCorpusLacks(t *testing.T) {
 		"a.txt": "Talks\n\nLaos remembers with gratitude the support of Vietnam. Vietnam and Laos met in 2026 to plan more.",
 	})
 	sn := e.snap.Load()
-	qr := parse(sn, "what is laos grateful to vietnam for?", sn.w)
+	qr := parse(sn, "what is laos grateful to vietnam for?")
 	if len(qr.missing) != 0 {
 		t.Errorf("missing = %q; want grateful's synonym to stand in", qr.missing)
 	}
@@ -401,8 +401,8 @@ func TestRefocusPassesTheLeadForWhatWasSaid(t *testing.T) {
 		"what did giang say about the border?":             true,
 		"which minister did a phone call with chansamone?": false,
 	} {
-		if _, got := signals(q); got != want {
-			t.Errorf("signals(%q) asks what was said: %v; want %v", q, got, want)
+		if _, got := questionWords(q); got != want {
+			t.Errorf("questionWords(%q) asks what was said: %v; want %v", q, got, want)
 		}
 	}
 	if reportsSpeech("General Giang held talks with General Chansamone.") || !reportsSpeech("The exchange, he said, was useful.") {

@@ -20,10 +20,9 @@ const (
 	maxMissing   = 0.45
 )
 
-// answer ranks the sentences of sn's index for q and composes the Result.
-func answer(sn *snapshot, q string, top int, res Result) Result {
+// answer ranks the sentences of sn's index for qr and composes the Result.
+func answer(sn *snapshot, qr Query, top int, res Result) Result {
 	ix, w := sn.ix, sn.w
-	qr := parse(sn, q, w)
 	if len(qr.terms) == 0 {
 		res.Answer = refusal(qr)
 		return res
@@ -37,12 +36,12 @@ func answer(sn *snapshot, q string, top int, res Result) Result {
 		res.Answer = refusal(qr)
 		return res
 	}
-	if namesPlace(qr.missing) {
+	if qr.missingPlace {
 		res.Answer = refusal(qr)
 		return res
 	}
 	missingIDF := missingShare * idf(len(ix.Sentences), 0)
-	if qr.kind == kindCount && !promoteCount(ix, &qr, cs, counted(q)) && !givesCount(ix, &qr, ix.Text(cs[0].sent)) {
+	if qr.kind == kindCount && !promoteCount(ix, &qr, cs, qr.counted) && !givesCount(ix, &qr, ix.Text(cs[0].sent)) {
 		res.Answer = refusal(qr)
 		return res
 	}
@@ -86,7 +85,7 @@ const countDepth = 3
 // a number of thing to the front, keeping the others' order. It reports
 // false when none does; the question is then refused unless the best
 // sentence gives some count (givesCount).
-func promoteCount(ix *corpus.Index, qr *query, cs []cand, thing []string) bool {
+func promoteCount(ix *corpus.Index, qr *Query, cs []cand, thing []string) bool {
 	for i, c := range cs[:min(len(cs), countDepth)] {
 		text := ix.Text(c.sent)
 		if len(thing) > 0 && countsThing(text, thing, qr.term) || len(thing) == 0 && givesCount(ix, qr, text) {
@@ -101,7 +100,7 @@ func promoteCount(ix *corpus.Index, qr *query, cs []cand, thing []string) bool {
 func round(f float64) float64 { return float64(int64(f*1000+0.5)) / 1000 }
 
 // refusal says why there is no answer, naming what the corpus lacks.
-func refusal(qr query) string {
+func refusal(qr Query) string {
 	if names := telling(qr.missing); len(names) > 0 {
 		return fmt.Sprintf("Nothing in the corpus mentions %s.", joinOr(names))
 	}
@@ -142,7 +141,7 @@ func joinOr(ws []string) string {
 // compose writes the answer text: the part of the best sentence that
 // answers, with its citation marker, and any relative date it uses resolved
 // against the article's date.
-func compose(ix *corpus.Index, qr *query, c Citation) string {
+func compose(ix *corpus.Index, qr *Query, c Citation) string {
 	text := clause(ix, qr, c.Sentence) + " [1]"
 	if note := resolveDates(c.Sentence, c.Date); note != "" {
 		text += " (" + note + ")"
@@ -193,7 +192,7 @@ func clauseBreaks(sentence string) [][2]int {
 // question term the sentence holds (and, for a when, who, where or how-many
 // question, what that asks for), and that clause is much shorter than the
 // sentence. Otherwise it returns the sentence whole. A cut is marked "…".
-func clause(ix *corpus.Index, qr *query, sentence string) string {
+func clause(ix *corpus.Index, qr *Query, sentence string) string {
 	if len(sentence) < clauseMin {
 		return sentence
 	}
@@ -240,7 +239,7 @@ func clause(ix *corpus.Index, qr *query, sentence string) string {
 }
 
 // heldTerms counts the question's terms that text holds.
-func heldTerms(ix *corpus.Index, qr *query, text string) int {
+func heldTerms(ix *corpus.Index, qr *Query, text string) int {
 	n := 0
 	toks := corpus.AnalyzeWith(text, qr.term)
 	for _, t := range qr.terms {

@@ -5,7 +5,6 @@ import (
 	mathbits "math/bits"
 	"slices"
 	"sort"
-	"strings"
 	"sync"
 
 	"github.com/corpusbot/corpusbot/corpus"
@@ -53,114 +52,6 @@ var DefaultWeights = Weights{
 
 // rerankDepth is how many candidates the question-type boosts rerank.
 const rerankDepth = 60
-
-// A qterm is one distinct term of a question.
-type qterm struct {
-	id     corpus.TermID
-	word   string  // the word as typed, folded
-	weight float64 // occurrences in the question, less for fuzzy matches
-	idf    float64 // over sentences
-	aidf   float64 // over articles
-	form   int     // word's number among the term's forms (corpus.Index.Form), or -1
-}
-
-// A query is an analysed question.
-type query struct {
-	text    string
-	terms   []qterm
-	seq     []int    // the question's terms in order, as indexes into terms; -1 for a word not found
-	missing []string // words of the question the corpus never uses
-	kind    kind
-	recent  bool   // asks for the current state: "now", "current", "latest"
-	speech  bool   // asks what someone said: "how did he describe ...?"
-	mask    uint64 // bit id%64 of each term's id: which ids may be terms
-	// term is corpus.Term, remembered: what the question's text is
-	// analysed with, and text compared with the question had best be too.
-	term func(word string) (string, bool)
-}
-
-// index returns the index into qr.terms of the term id, or -1.
-func (qr *query) index(id corpus.TermID) int {
-	for i := range qr.terms {
-		if qr.terms[i].id == id {
-			return i
-		}
-	}
-	return -1
-}
-
-func idf(n, df int) float64 {
-	return math.Log(1 + (float64(n)-float64(df)+0.5)/(float64(df)+0.5))
-}
-
-// parse analyses a question against ix: each word's term, or failing that
-// the terms of corpus words spelled like it, or failing that a missing word.
-func parse(sn *snapshot, q string, w *Weights) query {
-	ix := sn.ix
-	qr := query{text: q, kind: classify(q), term: sn.term}
-	qr.recent, qr.speech = signals(q)
-	nS, nA := len(ix.Sentences), len(ix.Articles)
-	add := func(id corpus.TermID, word string, w float64) int {
-		for i := range qr.terms {
-			if qr.terms[i].id == id {
-				qr.terms[i].weight += w
-				return i
-			}
-		}
-		form := -1
-		if f, ok := ix.Form(id, word); ok {
-			form = int(f)
-		}
-		qr.mask |= 1 << (id & 63)
-		qr.terms = append(qr.terms, qterm{
-			id: id, word: word, weight: w,
-			idf:  idf(nS, len(ix.Postings(id))),
-			aidf: idf(nA, len(ix.ArticlePostings(id))),
-			form: form,
-		})
-		return len(qr.terms) - 1
-	}
-	toks := corpus.AnalyzeWith(q, qr.term)
-	qr.terms = make([]qterm, 0, len(toks)+2) // room for a few synonyms and spellings
-	qr.seq = make([]int, 0, len(toks))
-	for _, t := range toks {
-		word := corpus.Fold(q[t.Start:t.End])
-		id, found := ix.Lookup(t.Term)
-		stand := -1 // the synonym that stands in for a word the corpus lacks
-		for _, syn := range synonyms[word] {
-			if st, ok := sn.term(syn); ok {
-				if sid, ok := ix.Lookup(st); ok && st != t.Term {
-					if found || stand >= 0 {
-						add(sid, syn, w.Synonym)
-					} else {
-						stand = add(sid, syn, 1)
-					}
-				}
-			}
-		}
-		if found {
-			qr.seq = append(qr.seq, add(id, word, 1))
-			continue
-		}
-		if stand >= 0 {
-			qr.seq = append(qr.seq, stand)
-			continue
-		}
-		sim := sn.similar(word)
-		if len(sim) == 0 {
-			qr.missing = append(qr.missing, q[t.Start:t.End])
-			qr.seq = append(qr.seq, -1)
-			continue
-		}
-		for i, id := range sim[:min(len(sim), 2)] {
-			k := add(id, word, w.Fuzzy/float64(min(len(sim), 2)))
-			if i == 0 {
-				qr.seq = append(qr.seq, k)
-			}
-		}
-	}
-	return qr
-}
 
 // scratch is the per-question working memory, pooled: dense score arrays
 // indexed by sentence and by article, and which sentences were touched.
@@ -236,7 +127,7 @@ func normedTF(tf, norm, k1 float64) float64 {
 
 // rank scores every sentence that holds a question term and returns the
 // best n, best first; ties go to the earlier sentence.
-func rank(sn *snapshot, qr *query, n int, w *Weights, sc *scratch) []cand {
+func rank(sn *snapshot, qr *Query, n int, w *Weights, sc *scratch) []cand {
 	ix := sn.ix
 	for _, t := range qr.terms {
 		arts := ix.ArticlePostings(t.id)
@@ -491,7 +382,7 @@ func selectBest(cs []cand, k int) cand {
 // the best and stops at the first whose score, with the most the bonuses
 // and boosts can add, cannot reach the n best reranked so far; it skips
 // the pattern for a candidate that could not reach them even boosted.
-func rerank(ix *corpus.Index, qr *query, n int, w *Weights, sc *scratch) []cand {
+func rerank(ix *corpus.Index, qr *Query, n int, w *Weights, sc *scratch) []cand {
 	newest := newestArticle(ix, qr.recent)
 	sc.trim()
 	slices.SortFunc(sc.cands, byScore)
@@ -560,7 +451,7 @@ func (sc *scratch) warm(ix *corpus.Index, typed bool) {
 
 // maxBonus is the most bonus can give a sentence of the question: every
 // pair of its terms adjacent, every word as typed.
-func maxBonus(qr *query, w *Weights) float64 {
+func maxBonus(qr *Query, w *Weights) float64 {
 	var bi, ex float64
 	for i := 0; i+1 < len(qr.seq); i++ {
 		if a, b := qr.seq[i], qr.seq[i+1]; a >= 0 && b >= 0 && a != b {
@@ -578,7 +469,7 @@ func maxBonus(qr *query, w *Weights) float64 {
 // bonus is Weights.Bigram times bigrams plus Weights.Exact times exact for
 // sentence s. For a question of up to 64 terms it finds both in one pass
 // over the sentence's terms, as bit sets over the question's terms.
-func bonus(ix *corpus.Index, qr *query, s int, w *Weights) float64 {
+func bonus(ix *corpus.Index, qr *Query, s int, w *Weights) float64 {
 	if len(qr.terms) > 64 {
 		return w.Bigram*bigrams(ix, qr, s) + w.Exact*exact(ix, qr, s)
 	}
@@ -639,7 +530,7 @@ func boost(typed, recent bool, w *Weights) float64 {
 // bigrams sums the mean idf of each pair of terms that stand next to each
 // other in the question and within two terms of each other, in that order,
 // in sentence s.
-func bigrams(ix *corpus.Index, qr *query, s int) float64 {
+func bigrams(ix *corpus.Index, qr *Query, s int) float64 {
 	terms := ix.SentenceTerms(s)
 	var sum float64
 	for i := 0; i+1 < len(qr.seq); i++ {
@@ -663,7 +554,7 @@ func bigrams(ix *corpus.Index, qr *query, s int) float64 {
 
 // exact sums the idf of the question's words that sentence s holds as
 // typed, folded: "minister" in a question prefers "Minister" to "ministers".
-func exact(ix *corpus.Index, qr *query, s int) float64 {
+func exact(ix *corpus.Index, qr *Query, s int) float64 {
 	terms, forms := ix.SentenceTerms(s), ix.SentenceForms(s)
 	var sum float64
 	for _, t := range qr.terms {
@@ -706,7 +597,7 @@ func newestArticle(ix *corpus.Index, recent bool) int {
 }
 
 // coverage is the share of the question's weight that sentence s holds.
-func coverage(ix *corpus.Index, qr *query, s int, missingIDF float64) float64 {
+func coverage(ix *corpus.Index, qr *Query, s int, missingIDF float64) float64 {
 	var total, have float64
 	terms := ix.SentenceTerms(s)
 	a := int(ix.Sentences[s].Article)
@@ -726,7 +617,7 @@ func coverage(ix *corpus.Index, qr *query, s int, missingIDF float64) float64 {
 
 // missingWeight is the share of the question's weight carried by words the
 // corpus never uses, each weighing missingIDF.
-func missingWeight(qr *query, missingIDF float64) float64 {
+func missingWeight(qr *Query, missingIDF float64) float64 {
 	miss := float64(len(qr.missing)) * missingIDF
 	total := miss
 	for _, t := range qr.terms {
@@ -737,30 +628,3 @@ func missingWeight(qr *query, missingIDF float64) float64 {
 	}
 	return miss / total
 }
-
-// signals reads two things from the words of question q: whether it asks
-// for the current state ("now", "current", "latest") and whether it asks
-// what someone said (speechWords). It lowers each word's case in a buffer
-// of its own: the words to find are short.
-func signals(q string) (recent, speech bool) {
-	var buf [16]byte
-	for w := range strings.FieldsSeq(q) {
-		w = strings.Trim(w, "?!.,;:'\"")
-		if len(w) > len(buf) {
-			continue
-		}
-		lw := buf[:len(w)]
-		for i := 0; i < len(w); i++ {
-			c := w[i]
-			if 'A' <= c && c <= 'Z' {
-				c += 'a' - 'A'
-			}
-			lw[i] = c
-		}
-		recent = recent || recentWords[string(lw)]
-		speech = speech || speechWords[string(lw)]
-	}
-	return recent, speech
-}
-
-var recentWords = set("now", "current", "currently", "latest", "today", "present", "presently", "nowadays", "still")

@@ -28,7 +28,7 @@ func TestRankScoresAsDefined(t *testing.T) {
 	ctx := make([]float64, len(ix.Articles))
 	for i := range ix.Sentences {
 		q := ix.Text(i)
-		qr := parse(sn, q, w)
+		qr := parse(sn, q)
 		clear(own)
 		clear(ctx)
 		for _, t := range qr.terms {

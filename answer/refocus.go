@@ -39,7 +39,7 @@ const (
 // it, if among the first refocusDepth and opening by referring back
 // (refersBack), may pass it, on the same terms, the best candidate's terms
 // counting as the scene as well.
-func refocus(ix *corpus.Index, qr *query, cs []cand) {
+func refocus(ix *corpus.Index, qr *Query, cs []cand) {
 	if len(cs) < 2 || len(qr.terms) > 64 {
 		return
 	}
@@ -79,7 +79,7 @@ func refocus(ix *corpus.Index, qr *query, cs []cand) {
 
 // heldMask is the set of the question's terms that sentence s holds, as
 // bits over qr.terms; the question has at most 64 terms.
-func heldMask(ix *corpus.Index, qr *query, s int) uint64 {
+func heldMask(ix *corpus.Index, qr *Query, s int) uint64 {
 	var m uint64
 	for _, id := range ix.SentenceTerms(s) {
 		if qr.mask&(1<<(id&63)) == 0 {
@@ -93,7 +93,7 @@ func heldMask(ix *corpus.Index, qr *query, s int) uint64 {
 }
 
 // maskWeight sums the weight of the question's terms in m.
-func maskWeight(qr *query, m uint64) float64 {
+func maskWeight(qr *Query, m uint64) float64 {
 	var w float64
 	for k, t := range qr.terms {
 		if m&(1<<k) != 0 {
@@ -122,7 +122,7 @@ func refersBack(sentence string) bool {
 // a name the question has, or 0. A question that asks what someone said is
 // answered by the sentence that reports it, not by the lead that names the
 // speaker and the occasion.
-func speaker(ix *corpus.Index, qr *query, cs []cand, a int) int {
+func speaker(ix *corpus.Index, qr *Query, cs []cand, a int) int {
 	var names uint64
 	for k, t := range qr.terms {
 		if ix.IsName(t.id) {
@@ -137,11 +137,6 @@ func speaker(ix *corpus.Index, qr *query, cs []cand, a int) int {
 	}
 	return 0
 }
-
-// speechWords are the words of questions that ask what someone said or
-// thinks: "how did he describe ...?", "did she say ...?", "... according to
-// him?". signals finds them.
-var speechWords = set("say", "says", "said", "describe", "described", "think", "thinks", "view", "views", "according", "per")
 
 // reportsSpeech reports whether sentence reports what someone said.
 func reportsSpeech(sentence string) bool {

@@ -14,9 +14,6 @@ import (
 // the best evidence the corpus has of the year, and a question that asks
 // for the year is answered with it, saying so.
 
-// askYearRE finds questions that ask for a year.
-var askYearRE = regexp.MustCompile(`(?i)\b(what|which) (year|yr)\b|\byear did\b`)
-
 // monthDayYearRE finds a month and a day, and the year when one follows.
 var monthDayYearRE = regexp.MustCompile(`\b(?:January|February|March|April|May|June|July|August|September|October|November|December) [0-9]{1,2}\b(?:,? [0-9]{4}\b)?`)
 
@@ -24,8 +21,8 @@ var monthDayYearRE = regexp.MustCompile(`\b(?:January|February|March|April|May|J
 // sentence s dates by day and month only in an article with no date, the
 // first sentence of s's article that names a year, the year, and the day
 // s gives; ok is false otherwise.
-func articleYear(ix *corpus.Index, qr *query, s int) (sent int, year, day string, ok bool) {
-	if qr.kind != kindWhen || !askYearRE.MatchString(qr.text) {
+func articleYear(ix *corpus.Index, qr *Query, s int) (sent int, year, day string, ok bool) {
+	if !qr.asksYear {
 		return 0, "", "", false
 	}
 	a := int(ix.Sentences[s].Article)
