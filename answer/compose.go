@@ -3,6 +3,7 @@ package answer
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -22,7 +23,7 @@ const (
 
 // answer ranks the sentences of sn's index for qr and composes the Result.
 func answer(sn *snapshot, qr Query, top int, res Result) Result {
-	ix, w := sn.ix, sn.w
+	ix := sn.ix
 	if len(qr.terms) == 0 {
 		res.Answer = refusal(qr)
 		return res
@@ -31,7 +32,7 @@ func answer(sn *snapshot, qr Query, top int, res Result) Result {
 	defer sc.release()
 	// Rank at least countDepth, so that the answer does not depend on how
 	// many citations are asked for.
-	cs := rank(sn, &qr, max(top, countDepth), w, sc)
+	cs := score(sn, &qr, max(top, countDepth), Retriever{sn}.Retrieve(&qr, sc), sc)
 	if len(cs) == 0 {
 		res.Answer = refusal(qr)
 		return res
@@ -41,11 +42,11 @@ func answer(sn *snapshot, qr Query, top int, res Result) Result {
 		return res
 	}
 	missingIDF := missingShare * idf(len(ix.Sentences), 0)
-	if qr.kind == kindCount && !promoteCount(ix, &qr, cs, qr.counted) && !givesCount(ix, &qr, ix.Text(cs[0].sent)) {
+	if qr.kind == kindCount && !promoteCount(ix, &qr, cs, qr.counted) && !givesCount(ix, &qr, ix.Text(cs[0].Sentence)) {
 		res.Answer = refusal(qr)
 		return res
 	}
-	best := cs[0].sent
+	best := cs[0].Sentence
 	if missingWeight(&qr, missingIDF) >= maxMissing || coverage(ix, &qr, best, missingIDF) < minCoverage {
 		res.Answer = refusal(qr)
 		return res
@@ -57,16 +58,16 @@ func answer(sn *snapshot, qr Query, top int, res Result) Result {
 	if qr.kind != kindCount { // promoteCount has put the count first
 		refocus(ix, &qr, cs)
 	}
-	yearSent, year, day, fromArticle := articleYear(ix, &qr, cs[0].sent)
+	yearSent, year, day, fromArticle := articleYear(ix, &qr, cs[0].Sentence)
 	if fromArticle {
-		cs = withFirst(cs, yearSent, cs[0].score)
+		cs = withFirst(cs, yearSent, cs[0].Score)
 	}
 	for _, c := range cs[:min(len(cs), top)] {
-		s := ix.Sentences[c.sent]
+		s := ix.Sentences[c.Sentence]
 		a := ix.Articles[s.Article]
 		res.Citations = append(res.Citations, Citation{
 			Doc: a.Path, Title: a.Title, Date: a.Date, Source: a.Source,
-			Sentence: ix.Text(c.sent), Score: round(c.score),
+			Sentence: ix.Text(c.Sentence), Score: round(c.Score),
 		})
 	}
 	res.Answered = true
@@ -85,9 +86,9 @@ const countDepth = 3
 // a number of thing to the front, keeping the others' order. It reports
 // false when none does; the question is then refused unless the best
 // sentence gives some count (givesCount).
-func promoteCount(ix *corpus.Index, qr *Query, cs []cand, thing []string) bool {
+func promoteCount(ix *corpus.Index, qr *Query, cs []Candidate, thing []string) bool {
 	for i, c := range cs[:min(len(cs), countDepth)] {
-		text := ix.Text(c.sent)
+		text := ix.Text(c.Sentence)
 		if len(thing) > 0 && countsThing(text, thing, qr.term) || len(thing) == 0 && givesCount(ix, qr, text) {
 			copy(cs[1:i+1], cs[:i])
 			cs[0] = c
@@ -289,4 +290,37 @@ func resolveDates(sentence, date string) string {
 		notes = append(notes, fmt.Sprintf("%s %s = %s", m[1], m[2], t.Format("2006-01-02")))
 	}
 	return strings.Join(notes, "; ")
+}
+
+// coverage is the share of the question's weight that sentence s holds.
+func coverage(ix *corpus.Index, qr *Query, s int, missingIDF float64) float64 {
+	var total, have float64
+	terms := ix.SentenceTerms(s)
+	a := int(ix.Sentences[s].Article)
+	for _, t := range qr.terms {
+		w := t.weight * t.idf
+		total += w
+		if slices.Contains(terms, t.id) || ix.InContext(a, t.id) {
+			have += w
+		}
+	}
+	total += float64(len(qr.missing)) * missingIDF
+	if total == 0 {
+		return 0
+	}
+	return have / total
+}
+
+// missingWeight is the share of the question's weight carried by words the
+// corpus never uses, each weighing missingIDF.
+func missingWeight(qr *Query, missingIDF float64) float64 {
+	miss := float64(len(qr.missing)) * missingIDF
+	total := miss
+	for _, t := range qr.terms {
+		total += t.weight * t.idf
+	}
+	if total == 0 {
+		return 0
+	}
+	return miss / total
 }

@@ -39,11 +39,11 @@ const (
 // it, if among the first refocusDepth and opening by referring back
 // (refersBack), may pass it, on the same terms, the best candidate's terms
 // counting as the scene as well.
-func refocus(ix *corpus.Index, qr *Query, cs []cand) {
+func refocus(ix *corpus.Index, qr *Query, cs []Candidate) {
 	if len(cs) < 2 || len(qr.terms) > 64 {
 		return
 	}
-	best := cs[0].sent
+	best := cs[0].Sentence
 	a := int(ix.Sentences[best].Article)
 	first, _ := ix.ArticleSentences(a)
 	scene := heldMask(ix, qr, first)
@@ -59,7 +59,7 @@ func refocus(ix *corpus.Index, qr *Query, cs []cand) {
 	}
 	pick, most := 0, refocusShare*total
 	for i := 1; i < min(len(cs), refocusDepth); i++ {
-		s := cs[i].sent
+		s := cs[i].Sentence
 		if int(ix.Sentences[s].Article) != a || best != first && (s != best+1 || !refersBack(ix.Text(s))) || qr.kind != kindOther && !satisfies(qr.kind, ix.Text(s), "") {
 			continue
 		}
@@ -122,7 +122,7 @@ func refersBack(sentence string) bool {
 // a name the question has, or 0. A question that asks what someone said is
 // answered by the sentence that reports it, not by the lead that names the
 // speaker and the occasion.
-func speaker(ix *corpus.Index, qr *Query, cs []cand, a int) int {
+func speaker(ix *corpus.Index, qr *Query, cs []Candidate, a int) int {
 	var names uint64
 	for k, t := range qr.terms {
 		if ix.IsName(t.id) {
@@ -130,7 +130,7 @@ func speaker(ix *corpus.Index, qr *Query, cs []cand, a int) int {
 		}
 	}
 	for i := 1; i < min(len(cs), refocusDepth); i++ {
-		s := cs[i].sent
+		s := cs[i].Sentence
 		if int(ix.Sentences[s].Article) == a && heldMask(ix, qr, s)&names != 0 && reportsSpeech(ix.Text(s)) {
 			return i
 		}

@@ -68,9 +68,9 @@ func firstYear(text string) string {
 
 // withFirst returns cs with a candidate for sentence s, at score, first and
 // any other candidate for s dropped.
-func withFirst(cs []cand, s int, score float64) []cand {
-	cs = slices.DeleteFunc(cs, func(c cand) bool { return c.sent == s })
-	return slices.Insert(cs, 0, cand{sent: s, score: score})
+func withFirst(cs []Candidate, s int, score float64) []Candidate {
+	cs = slices.DeleteFunc(cs, func(c Candidate) bool { return c.Sentence == s })
+	return slices.Insert(cs, 0, Candidate{Sentence: s, Score: score})
 }
 
 // yearAnswer is the answer text when the year comes from elsewhere in the

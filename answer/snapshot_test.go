@@ -1,0 +1,23 @@
+package answer
+
+import "testing"
+
+func TestFactsOf(t *testing.T) {
+	tests := []struct {
+		sentence string
+		want     fact
+	}{
+		{"It rained.", factRefersBack},
+		{"Rain fell.", 0},
+		{"He met General Giang in Hanoi on May 6, 2022.", factDate | factNumber | factPlace | factName | factYear | factRefersBack},
+		{"The two sides signed three deals.", factNumber | factRefersBack},
+		{"The exchange, she said, was useful.", factSpeech},
+		{"Talks were held on Thursday.", factDate | factName},
+		{"COVID-19 cases fell.", 0},
+	}
+	for _, tt := range tests {
+		if got := factsOf(tt.sentence); got != tt.want {
+			t.Errorf("factsOf(%q) = %07b; want %07b", tt.sentence, got, tt.want)
+		}
+	}
+}
