@@ -1,9 +1,3 @@
-// Package answer matches questions to the corpus sentences that support an
-// answer, and cites them.
-//
-// An Engine answers from one immutable corpus.Index snapshot at a time; Swap
-// replaces the snapshot atomically, so a reload never disturbs a question
-// being answered.
 package answer
 
 import (
@@ -33,6 +27,8 @@ type Result struct {
 	Answered  bool       `json:"answered"`
 	Answer    string     `json:"answer"` // the answer, or why there is none
 	Citations []Citation `json:"citations"`
+	// Refusal says why there is no answer, when there is none.
+	Refusal *Refusal `json:"refusal,omitempty"`
 }
 
 // WriteJSON writes r as one line of JSON, the form `corpusbot ask --json`
@@ -59,8 +55,9 @@ const DefaultMaxQuestion = 4000
 
 // An Engine answers questions from the index it holds.
 type Engine struct {
-	snap atomic.Pointer[snapshot]
-	opts Options
+	snap   atomic.Pointer[snapshot]
+	opts   Options
+	rerank Reranker
 }
 
 // New returns an Engine answering from ix.
@@ -74,7 +71,7 @@ func New(ix *corpus.Index, opts Options) *Engine {
 		w = *opts.Weights
 	}
 	opts.Weights = &w
-	e := &Engine{opts: opts}
+	e := &Engine{opts: opts, rerank: defaultRules}
 	e.snap.Store(newSnapshot(ix, opts.Weights))
 	return e
 }
@@ -99,13 +96,30 @@ func (e *Engine) Ask(question string, top int) Result {
 	case len(question) > e.opts.MaxQuestion:
 		res.Question = ""
 		res.Answer = "That question is too long; please ask it in fewer words."
+		res.Refusal = &Refusal{Kind: RefusedTooLong}
 		return res
 	case !hasWord(q):
 		res.Answer = "Please ask a question in words, for example: who is Laos's defence minister now?"
+		res.Refusal = &Refusal{Kind: RefusedNoWords}
 		return res
 	}
 	sn := e.snap.Load() // one snapshot for the whole question
-	return answer(sn, parse(sn, q), top, res)
+	// The stages, doc.go describes them.
+	qr := parse(sn, q)
+	var cs []Candidate
+	if len(qr.terms) > 0 {
+		sc := getScratch(sn.ix)
+		defer sc.release()
+		// Rank at least countDepth, so that the answer does not depend
+		// on how many citations are asked for.
+		cs = score(sn, &qr, max(top, countDepth), Retriever{sn}.Retrieve(&qr, sc), sc)
+		cs = e.rerank.Rerank(sn, &qr, cs)
+	}
+	if r := decide(sn, &qr, cs); r != nil {
+		res.Answer, res.Refusal = r.message, r
+		return res
+	}
+	return compose(sn, &qr, cs, top, res)
 }
 
 // Clean makes a question safe to analyse and to echo: invalid UTF-8 and

@@ -307,8 +307,8 @@ func TestRefusesACountThatRefersBack(t *testing.T) {
 		"a.txt": "Talks\n\nThe two sides pledged to keep searching for the remains of soldiers.\n\nThey met in May.",
 		"b.txt": "Harvest\n\nFarmers brought in 40 tonnes of rice.",
 	})
-	if res := e.Ask("how many soldiers' remains have been found?", 3); res.Answered {
-		t.Errorf("Ask = %+v; want a refusal: no sentence gives the number", res)
+	if res := e.Ask("how many soldiers' remains have been found?", 3); res.Answered || res.Refusal == nil || res.Refusal.Kind != RefusedNoFigure {
+		t.Errorf("Ask = %+v; want a refusal (%s): no sentence gives the number", res, RefusedNoFigure)
 	}
 }
 
@@ -473,7 +473,7 @@ func TestWidePostings(t *testing.T) {
 		sn.post64[i] = uint64(e>>sn.postShift)<<32 | uint64(e&mask)
 	}
 	sn.post32, sn.postShift = nil, 32
-	wide := &Engine{opts: narrow.opts}
+	wide := &Engine{opts: narrow.opts, rerank: narrow.rerank}
 	wide.snap.Store(sn)
 	for i := range ix.Sentences {
 		q := ix.Text(i)

@@ -3,65 +3,19 @@ package answer
 import (
 	"fmt"
 	"regexp"
-	"slices"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/corpusbot/corpusbot/corpus"
 )
 
-// Refusal thresholds. A word the corpus never uses weighs missingShare of
-// the corpus's rarest term. The question is refused when such words carry
-// maxMissing of its weight (the corpus is not about it), or when the best
-// sentence holds less than minCoverage of it.
-const (
-	minCoverage  = 0.2
-	missingShare = 0.5
-	maxMissing   = 0.45
-)
+// The compose stage: the answer text and the citations, from the candidates
+// decide has let through.
 
-// answer ranks the sentences of sn's index for qr and composes the Result.
-func answer(sn *snapshot, qr Query, top int, res Result) Result {
+// compose writes res's answer and its citations: the first top candidates
+// of cs.
+func compose(sn *snapshot, qr *Query, cs []Candidate, top int, res Result) Result {
 	ix := sn.ix
-	if len(qr.terms) == 0 {
-		res.Answer = refusal(qr)
-		return res
-	}
-	sc := getScratch(ix)
-	defer sc.release()
-	// Rank at least countDepth, so that the answer does not depend on how
-	// many citations are asked for.
-	cs := score(sn, &qr, max(top, countDepth), Retriever{sn}.Retrieve(&qr, sc), sc)
-	if len(cs) == 0 {
-		res.Answer = refusal(qr)
-		return res
-	}
-	if qr.missingPlace {
-		res.Answer = refusal(qr)
-		return res
-	}
-	missingIDF := missingShare * idf(len(ix.Sentences), 0)
-	if qr.kind == kindCount && !promoteCount(ix, &qr, cs, qr.counted) && !givesCount(ix, &qr, ix.Text(cs[0].Sentence)) {
-		res.Answer = refusal(qr)
-		return res
-	}
-	best := cs[0].Sentence
-	if missingWeight(&qr, missingIDF) >= maxMissing || coverage(ix, &qr, best, missingIDF) < minCoverage {
-		res.Answer = refusal(qr)
-		return res
-	}
-	if name := absentName(ix, &qr, best); name != "" {
-		res.Answer = fmt.Sprintf("The corpus does not say; what matches best does not mention %s.", name)
-		return res
-	}
-	if qr.kind != kindCount { // promoteCount has put the count first
-		refocus(ix, &qr, cs)
-	}
-	yearSent, year, day, fromArticle := articleYear(ix, &qr, cs[0].Sentence)
-	if fromArticle {
-		cs = withFirst(cs, yearSent, cs[0].Score)
-	}
 	for _, c := range cs[:min(len(cs), top)] {
 		s := ix.Sentences[c.Sentence]
 		a := ix.Articles[s.Article]
@@ -71,78 +25,22 @@ func answer(sn *snapshot, qr Query, top int, res Result) Result {
 		})
 	}
 	res.Answered = true
-	res.Answer = compose(ix, &qr, res.Citations[0])
-	if fromArticle {
-		res.Answer = yearAnswer(year, day)
+	if cs[0].rule == "year" {
+		// The year from the article, for the day the candidate it
+		// stands for, now second, gives.
+		res.Answer = yearAnswer(firstYear(ix.Text(cs[0].Sentence)), firstDay(ix.Text(cs[1].Sentence)))
+		return res
 	}
+	res.Answer = answerText(ix, qr, res.Citations[0])
 	return res
-}
-
-// countDepth is how far down the ranking a "how many" question looks for a
-// sentence that gives the number asked for.
-const countDepth = 3
-
-// promoteCount moves the first of the best countDepth candidates that gives
-// a number of thing to the front, keeping the others' order. It reports
-// false when none does; the question is then refused unless the best
-// sentence gives some count (givesCount).
-func promoteCount(ix *corpus.Index, qr *Query, cs []Candidate, thing []string) bool {
-	for i, c := range cs[:min(len(cs), countDepth)] {
-		text := ix.Text(c.Sentence)
-		if len(thing) > 0 && countsThing(text, thing, qr.term) || len(thing) == 0 && givesCount(ix, qr, text) {
-			copy(cs[1:i+1], cs[:i])
-			cs[0] = c
-			return true
-		}
-	}
-	return false
 }
 
 func round(f float64) float64 { return float64(int64(f*1000+0.5)) / 1000 }
 
-// refusal says why there is no answer, naming what the corpus lacks.
-func refusal(qr Query) string {
-	if names := telling(qr.missing); len(names) > 0 {
-		return fmt.Sprintf("Nothing in the corpus mentions %s.", joinOr(names))
-	}
-	if qr.kind == kindCount {
-		return "The corpus gives no figure that answers this."
-	}
-	return "The corpus does not say; no article supports an answer to that."
-}
-
-// telling returns up to three of the missing words worth naming, in
-// question order, capitalised ones (names) first.
-func telling(missing []string) []string {
-	var names, rest []string
-	for _, w := range missing {
-		switch r := []rune(w); {
-		case len(r) < 3:
-		case unicode.IsUpper(r[0]):
-			names = append(names, w)
-		default:
-			rest = append(rest, w)
-		}
-	}
-	out := append(names, rest...)
-	return out[:min(len(out), 3)]
-}
-
-func joinOr(ws []string) string {
-	q := make([]string, len(ws))
-	for i, w := range ws {
-		q[i] = "“" + w + "”"
-	}
-	if len(q) == 1 {
-		return q[0]
-	}
-	return strings.Join(q[:len(q)-1], ", ") + " or " + q[len(q)-1]
-}
-
-// compose writes the answer text: the part of the best sentence that
+// answerText writes the answer text: the part of the best sentence that
 // answers, with its citation marker, and any relative date it uses resolved
 // against the article's date.
-func compose(ix *corpus.Index, qr *Query, c Citation) string {
+func answerText(ix *corpus.Index, qr *Query, c Citation) string {
 	text := clause(ix, qr, c.Sentence) + " [1]"
 	if note := resolveDates(c.Sentence, c.Date); note != "" {
 		text += " (" + note + ")"
@@ -292,35 +190,14 @@ func resolveDates(sentence, date string) string {
 	return strings.Join(notes, "; ")
 }
 
-// coverage is the share of the question's weight that sentence s holds.
-func coverage(ix *corpus.Index, qr *Query, s int, missingIDF float64) float64 {
-	var total, have float64
-	terms := ix.SentenceTerms(s)
-	a := int(ix.Sentences[s].Article)
-	for _, t := range qr.terms {
-		w := t.weight * t.idf
-		total += w
-		if slices.Contains(terms, t.id) || ix.InContext(a, t.id) {
-			have += w
-		}
-	}
-	total += float64(len(qr.missing)) * missingIDF
-	if total == 0 {
-		return 0
-	}
-	return have / total
+// yearAnswer is the answer text when the year comes from elsewhere in the
+// article. The sentence that reports what was asked about follows as the
+// second citation, when more than one is asked for.
+func yearAnswer(year, day string) string {
+	return fmt.Sprintf("%s, going by the year its article names [1]; the report itself gives %s without a year.", year, day)
 }
 
-// missingWeight is the share of the question's weight carried by words the
-// corpus never uses, each weighing missingIDF.
-func missingWeight(qr *Query, missingIDF float64) float64 {
-	miss := float64(len(qr.missing)) * missingIDF
-	total := miss
-	for _, t := range qr.terms {
-		total += t.weight * t.idf
-	}
-	if total == 0 {
-		return 0
-	}
-	return miss / total
+// firstDay returns the first month and day sentence names, as it has them.
+func firstDay(sentence string) string {
+	return monthDayYearRE.FindString(sentence)
 }

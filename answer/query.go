@@ -61,15 +61,6 @@ func (qr *Query) index(id corpus.TermID) int {
 	return -1
 }
 
-// weight is the question's weight: the sum of its terms' weight times idf.
-func (qr *Query) weight() float64 {
-	var total float64
-	for _, t := range qr.terms {
-		total += t.weight * t.idf
-	}
-	return total
-}
-
 func idf(n, df int) float64 {
 	return math.Log(1 + (float64(n)-float64(df)+0.5)/(float64(df)+0.5))
 }

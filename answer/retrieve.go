@@ -40,7 +40,7 @@ type scratch struct {
 	art  []float64
 	ctx  []float64 // by article: credit for question terms in its context
 	top  []float64 // by article: the best own score of its sentences, at least 0; then the most any of them can score
-	// cands are candidates for rerank, in no order: at most
+	// cands are candidates for the signals stage, in no order: at most
 	// 2·rerankDepth of them, each better than floor once full. floor is
 	// the worst of the rerankDepth best when cands was last cut back to
 	// them (trim); full, whether it has been.

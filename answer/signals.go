@@ -23,8 +23,9 @@ import (
 // whole article repeats tells which article, not which sentence); plus a
 // share of its article's BM25 (which article the question is about) and of
 // its neighbours' scores (a name in the sentence before often stands for the
-// "he" in this one). Question-type and recency boosts then rerank the best
-// candidates.
+// "he" in this one); plus bonuses for the question's words as typed and in
+// its order, times the question-type and recency boosts (the rows of
+// signals). They are the only weights: an Engine's snapshot holds its copy.
 type Weights struct {
 	K1Sentence, BSentence float64 // BM25 over sentences
 	K1Article, BArticle   float64 // BM25 over whole articles
@@ -126,9 +127,17 @@ type Candidate struct {
 	Sentence int // the sentence's number in the index
 	Score    float64
 	Parts    Parts
+	// basis is the sentence whose match with the question the
+	// candidate's place rests on: its own, or, when a rerank rule put it
+	// ahead of the best match because that match sets its scene or dates
+	// it, that match's. decide judges the match on it.
+	basis int
+	// rule names the rerank rule that put the candidate first, or "".
+	rule string
 }
 
-// byScore orders candidates best first; ties go to the earlier sentence.
+// candidateOrder orders candidates best first; ties go to the earlier
+// sentence.
 func candidateOrder(a, b Candidate) int {
 	switch {
 	case a.Score > b.Score:
@@ -229,7 +238,7 @@ func score(sn *snapshot, qr *Query, n int, cs []cand, sc *scratch) []Candidate {
 			}
 		}
 		v.load(c.sent)
-		k := Candidate{Sentence: c.sent}
+		k := Candidate{Sentence: c.sent, basis: c.sent}
 		add, factor := 0.0, 1.0
 		for i := firstStage; i < len(signals); i++ {
 			x := signals[i].Score(v)
