@@ -19,6 +19,22 @@ type Citation struct {
 	Source   string  `json:"source,omitempty"`
 	Sentence string  `json:"sentence"` // the sentence as the article has it
 	Score    float64 `json:"score"`
+	// Explain breaks Score into its signals, when asked for
+	// (AskOptions.Explain): Score is the sum of the additive signals'
+	// value times weight, times 1 plus the sum of the factor signals'.
+	Explain []Explanation `json:"explain,omitempty"`
+	// Reranked names the rerank rule that put the citation first, when
+	// explaining: "count", "refocus" or "year". Its Score and Explain are
+	// then those of the best match, whose place it took.
+	Reranked string `json:"reranked,omitempty"`
+}
+
+// An Explanation is one signal's part in a citation's score.
+type Explanation struct {
+	Signal string  `json:"signal"` // the Signal's Name
+	Value  float64 `json:"value"`
+	Weight float64 `json:"weight"`
+	Factor bool    `json:"factor,omitempty"` // multiplies rather than adds
 }
 
 // A Result is the engine's reply to one question.
@@ -84,11 +100,28 @@ func (e *Engine) Swap(ix *corpus.Index) *corpus.Index {
 	return e.snap.Swap(newSnapshot(ix, e.opts.Weights)).ix
 }
 
+// AskOptions tune one question's Result. The zero value is usable.
+type AskOptions struct {
+	// Top is the most citations given; zero or less means DefaultTop.
+	Top int
+	// Explain breaks each citation's score into its signals.
+	Explain bool
+}
+
+// DefaultTop is the number of citations given when none is asked for.
+const DefaultTop = 3
+
 // Ask answers question with at most top citations (top ≤ 0 means 3).
 // The same index and question always give the same Result.
 func (e *Engine) Ask(question string, top int) Result {
+	return e.ask(question, AskOptions{Top: top})
+}
+
+// ask answers question as o asks.
+func (e *Engine) ask(question string, o AskOptions) Result {
+	top := o.Top
 	if top <= 0 {
-		top = 3
+		top = DefaultTop
 	}
 	q := Clean(question)
 	res := Result{Question: q, Citations: []Citation{}}
@@ -119,7 +152,7 @@ func (e *Engine) Ask(question string, top int) Result {
 		res.Answer, res.Refusal = r.message, r
 		return res
 	}
-	return compose(sn, &qr, cs, top, res)
+	return compose(sn, &qr, cs, top, o.Explain, res)
 }
 
 // Clean makes a question safe to analyse and to echo: invalid UTF-8 and

@@ -451,7 +451,7 @@ func TestQuestionOnlyNamingTheSubjectGetsTheLead(t *testing.T) {
 	// The lead's score from a question that touched it must not stay
 	// in the working memory for this one.
 	e.Ask("network of cells and organs that protects the body against disease", 3)
-	if again := e.Ask("What is the immune system?", 3); !slices.Equal(again.Citations, res.Citations) {
+	if again := e.Ask("What is the immune system?", 3); !reflect.DeepEqual(again.Citations, res.Citations) {
 		t.Errorf("Ask after another question = %+v; first %+v", again.Citations, res.Citations)
 	}
 }
@@ -478,7 +478,7 @@ func TestWidePostings(t *testing.T) {
 	for i := range ix.Sentences {
 		q := ix.Text(i)
 		want, got := narrow.Ask(q, 5), wide.Ask(q, 5)
-		if !slices.Equal(got.Citations, want.Citations) || got.Answer != want.Answer {
+		if !reflect.DeepEqual(got.Citations, want.Citations) || got.Answer != want.Answer {
 			t.Fatalf("Ask(%.60q) with 64-bit postings = %q %v; with 32-bit ones %q %v", q, got.Answer, got.Citations, want.Answer, want.Citations)
 		}
 	}
@@ -497,7 +497,7 @@ func TestAnswerDoesNotDependOnEarlierQuestions(t *testing.T) {
 	}
 	for i := len(ix.Sentences) - 1; i >= 0; i-- {
 		got, want := e.Ask(ix.Text(i), 5), first[i]
-		if !slices.Equal(got.Citations, want.Citations) || got.Answer != want.Answer {
+		if !reflect.DeepEqual(got.Citations, want.Citations) || got.Answer != want.Answer {
 			t.Fatalf("Ask(%.60q) after other questions = %q %v; before them %q %v", ix.Text(i), got.Answer, got.Citations, want.Answer, want.Citations)
 		}
 	}

@@ -13,16 +13,20 @@ import (
 // decide has let through.
 
 // compose writes res's answer and its citations: the first top candidates
-// of cs.
-func compose(sn *snapshot, qr *Query, cs []Candidate, top int, res Result) Result {
+// of cs, with their scores explained when explain is set.
+func compose(sn *snapshot, qr *Query, cs []Candidate, top int, explain bool, res Result) Result {
 	ix := sn.ix
 	for _, c := range cs[:min(len(cs), top)] {
 		s := ix.Sentences[c.Sentence]
 		a := ix.Articles[s.Article]
-		res.Citations = append(res.Citations, Citation{
+		cit := Citation{
 			Doc: a.Path, Title: a.Title, Date: a.Date, Source: a.Source,
 			Sentence: ix.Text(c.Sentence), Score: round(c.Score),
-		})
+		}
+		if explain {
+			cit.Explain, cit.Reranked = explanation(sn.w, c.Parts), c.rule
+		}
+		res.Citations = append(res.Citations, cit)
 	}
 	res.Answered = true
 	if cs[0].rule == "year" {
@@ -33,6 +37,15 @@ func compose(sn *snapshot, qr *Query, cs []Candidate, top int, res Result) Resul
 	}
 	res.Answer = answerText(ix, qr, res.Citations[0])
 	return res
+}
+
+// explanation lists each signal's value and weight in parts.
+func explanation(w *Weights, parts Parts) []Explanation {
+	ex := make([]Explanation, len(signals))
+	for i, sg := range signals {
+		ex[i] = Explanation{Signal: sg.Name, Value: round(parts[i]), Weight: sg.Weight(w), Factor: sg.Factor}
+	}
+	return ex
 }
 
 func round(f float64) float64 { return float64(int64(f*1000+0.5)) / 1000 }

@@ -57,3 +57,39 @@ func TestSignalsAddUp(t *testing.T) {
 		sc.release()
 	}
 }
+
+// TestExplain checks that an explained citation's signals make its score,
+// and that a citation is explained only when asked.
+func TestExplain(t *testing.T) {
+	e := seedEngine(t)
+	const q = "who did the laos defence minister meet in hanoi in 2022?"
+	res := e.ask(q, AskOptions{Top: 5, Explain: true})
+	if !res.Answered || len(res.Citations) == 0 {
+		t.Fatalf("Ask(%q) = %+v; want an answer", q, res)
+	}
+	for _, c := range res.Citations {
+		if len(c.Explain) != len(signals) {
+			t.Fatalf("citation %.40q explains %d signals; want %d", c.Sentence, len(c.Explain), len(signals))
+		}
+		add, factor := 0.0, 1.0
+		for i, x := range c.Explain {
+			if x.Signal != signals[i].Name {
+				t.Errorf("explain[%d] = %s; want %s", i, x.Signal, signals[i].Name)
+			}
+			if x.Factor {
+				factor += x.Value * x.Weight
+			} else {
+				add += x.Value * x.Weight
+			}
+		}
+		// Values are rounded to 0.001 each.
+		if got := add * factor; math.Abs(got-c.Score) > 0.01*float64(len(signals)) {
+			t.Errorf("citation %.40q scores %v; its explanation makes %v: %+v", c.Sentence, c.Score, got, c.Explain)
+		}
+	}
+	for _, c := range e.Ask(q, 5).Citations {
+		if c.Explain != nil {
+			t.Errorf("citation %.40q explained unasked", c.Sentence)
+		}
+	}
+}
