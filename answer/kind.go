@@ -50,7 +50,7 @@ func satisfies(k kind, sentence, date string) bool {
 // hasName reports a capitalised word that does not open the sentence.
 func hasName(s string) bool {
 	first := true
-	for _, w := range strings.Fields(s) {
+	for w := range strings.FieldsSeq(s) {
 		if !first {
 			r0, n := utf8.DecodeRuneInString(w)
 			r1, _ := utf8.DecodeRuneInString(w[n:])
@@ -151,6 +151,10 @@ func hasDate(s string) bool {
 		switch {
 		case len(w) == 4 && (w[0] == '1' && allDigits(w[1:]) || w[:2] == "20" && allDigits(w[2:])):
 			return true
+		case !('A' <= w[0] && w[0] <= 'Z' || w[0] == 'c' || w[0] == 'd'):
+			// Not a word of dateWords or months, which are
+			// capitalised but for "century" and "decade": skip the
+			// look-ups, which cost most of the time.
 		case dateWords[w]:
 			return true
 		case months[w]:
@@ -191,7 +195,7 @@ func hasPlace(s string) bool {
 			continue
 		}
 		j := wordEnd(s, i)
-		if placeWords[s[i:j]] && j < len(s) && s[j] == ' ' {
+		if j-i <= 4 && j < len(s) && s[j] == ' ' && placeWords[s[i:j]] { // the words have 2 to 4 letters
 			rest := s[j+1:]
 			if startsUpper(rest) || strings.HasPrefix(rest, "the ") && startsUpper(rest[4:]) {
 				return true

@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/corpusbot/corpusbot/corpus"
 )
@@ -203,11 +204,82 @@ func speaker(sn *snapshot, qr *Query, cs []Candidate, a int) int {
 }
 
 // reportsSpeech reports whether sentence reports what someone said.
+//
+// It finds what reporting[strings.ToLower(strings.Trim(w, speechTrim))]
+// finds for some field w of sentence, without allocating: snapshots ask it
+// of every sentence.
 func reportsSpeech(sentence string) bool {
+	var buf [16]byte
 	for w := range strings.FieldsSeq(sentence) {
-		if reporting[strings.ToLower(strings.Trim(w, ",.;:\"'“”"))] {
+		w = trimSpeech(w)
+		if !isASCII(w) {
+			if reporting[strings.ToLower(w)] {
+				return true
+			}
+			continue
+		}
+		if len(w) < 4 || len(w) > 12 || !strings.ContainsRune("snahedtuirSNAHEDTUIR", rune(w[0])) {
+			continue // no reporting verb is as short or as long, or starts so
+		}
+		lw := buf[:len(w)]
+		for i := 0; i < len(w); i++ {
+			c := w[i]
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			lw[i] = c
+		}
+		if isReporting(string(lw)) {
 			return true
 		}
+	}
+	return false
+}
+
+// speechTrim are the characters trimmed off a word before it is looked up
+// among the reporting verbs.
+const speechTrim = ",.;:\"'“”"
+
+// trimSpeech is strings.Trim(w, speechTrim).
+func trimSpeech(w string) string {
+	for len(w) > 0 {
+		if c := w[0]; c < utf8.RuneSelf && strings.IndexByte(speechTrim, c) >= 0 {
+			w = w[1:]
+		} else if strings.HasPrefix(w, "“") || strings.HasPrefix(w, "”") {
+			w = w[len("“"):]
+		} else {
+			break
+		}
+	}
+	for len(w) > 0 {
+		if c := w[len(w)-1]; c < utf8.RuneSelf && strings.IndexByte(speechTrim, c) >= 0 {
+			w = w[:len(w)-1]
+		} else if strings.HasSuffix(w, "“") || strings.HasSuffix(w, "”") {
+			w = w[:len(w)-len("”")]
+		} else {
+			break
+		}
+	}
+	return w
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// isReporting is reporting[w], as a switch, which is quicker than the map
+// (TestReportsSpeechFindsEveryVerb and FuzzMatchers check they agree).
+func isReporting(w string) bool {
+	switch w {
+	case "said", "says", "saying", "stated", "stressed", "stressing", "noted", "noting",
+		"affirmed", "affirming", "highlighted", "highlighting", "emphasised", "emphasized", "emphasising",
+		"emphasizing", "described", "told", "added", "underlined", "asserted", "insisted", "remarked":
+		return true
 	}
 	return false
 }

@@ -3,7 +3,10 @@ package answer
 import (
 	"math"
 	"math/bits"
+	"runtime"
 	"slices"
+	"sync"
+	"sync/atomic"
 
 	"github.com/corpusbot/corpusbot/corpus"
 )
@@ -69,10 +72,7 @@ func newSnapshot(ix *corpus.Index, w *Weights) *snapshot {
 		return sn
 	}
 	sn.pack(w)
-	sn.facts = make([]fact, len(ix.Sentences))
-	for s := range sn.facts {
-		sn.facts[s] = factsOf(ix.Text(s))
-	}
+	sn.facts = sentenceFacts(ix)
 	sn.artNorm = make([]float64, len(ix.Articles))
 	sn.titledOff = make([]uint32, ix.NumTerms()+1)
 	for a := range sn.artNorm {
@@ -185,6 +185,33 @@ const (
 	factRefersBack                  // opens by referring back: refersBack
 	factSpeech                      // reports what someone said: reportsSpeech
 )
+
+// factsChunk is how many sentences' facts one goroutine works out at a time.
+const factsChunk = 4096
+
+// sentenceFacts works out the facts of every sentence of ix, in chunks, on
+// every CPU: a few microseconds a sentence, a large corpus's would
+// otherwise double the time a snapshot takes.
+func sentenceFacts(ix *corpus.Index) []fact {
+	facts := make([]fact, len(ix.Sentences))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), (len(facts)+factsChunk-1)/factsChunk) {
+		wg.Go(func() {
+			for {
+				first := int(next.Add(factsChunk)) - factsChunk
+				if first >= len(facts) {
+					return
+				}
+				for s := first; s < min(first+factsChunk, len(facts)); s++ {
+					facts[s] = factsOf(ix.Text(s))
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return facts
+}
 
 // factsOf works out the facts of a sentence from its text.
 func factsOf(text string) fact {

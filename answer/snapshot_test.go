@@ -1,6 +1,9 @@
 package answer
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestFactsOf(t *testing.T) {
 	tests := []struct {
@@ -18,6 +21,18 @@ func TestFactsOf(t *testing.T) {
 	for _, tt := range tests {
 		if got := factsOf(tt.sentence); got != tt.want {
 			t.Errorf("factsOf(%q) = %07b; want %07b", tt.sentence, got, tt.want)
+		}
+	}
+}
+
+// TestReportsSpeechFindsEveryVerb checks reportsSpeech's shortcuts (the
+// verbs' lengths and first letters) against the list of verbs.
+func TestReportsSpeechFindsEveryVerb(t *testing.T) {
+	for w := range reporting {
+		for _, s := range []string{w, strings.ToUpper(w), "He " + w + ", “" + w + ".”"} {
+			if !reportsSpeech(s) {
+				t.Errorf("reportsSpeech(%q) = false; want true", s)
+			}
 		}
 	}
 }
