@@ -299,37 +299,37 @@ var reporting = set("said", "says", "saying", "stated", "stressed", "stressing",
 var monthDayYearRE = regexp.MustCompile(`\b(?:January|February|March|April|May|June|July|August|September|October|November|December) [0-9]{1,2}\b(?:,? [0-9]{4}\b)?`)
 
 // articleYear returns, for a question that asks for a year and whose best
-// sentence s dates by day and month only in an article with no date, the
-// first sentence of s's article that names a year, the year, and the day
-// s gives; ok is false otherwise.
-func articleYear(sn *snapshot, qr *Query, s int) (sent int, year, day string, ok bool) {
+// sentence s dates by day and month only and names no year, in an article
+// with no date, the first sentence of s's article that names a year; ok is
+// false otherwise.
+func articleYear(sn *snapshot, qr *Query, s int) (sent int, ok bool) {
 	ix := sn.ix
-	if !qr.asksYear {
-		return 0, "", "", false
+	if !qr.asksYear || !sn.has(s, factDayOnly) || sn.has(s, factYear) {
+		return 0, false
 	}
 	a := int(ix.Sentences[s].Article)
 	if ix.Articles[a].Date != "" {
-		return 0, "", "", false
-	}
-	text := ix.Text(s)
-	for _, m := range monthDayYearRE.FindAllString(text, -1) {
-		if len(m) > 4 && allDigits(m[len(m)-4:]) {
-			return 0, "", "", false // the sentence gives the year itself
-		}
-		if day == "" {
-			day = m
-		}
-	}
-	if day == "" || sn.has(s, factYear) {
-		return 0, "", "", false
+		return 0, false
 	}
 	first, end := ix.ArticleSentences(a)
 	for i := first; i < end; i++ {
 		if sn.has(i, factYear) {
-			return i, firstYear(ix.Text(i)), day, true
+			return i, true
 		}
 	}
-	return 0, "", "", false
+	return 0, false
+}
+
+// datesDayOnly reports whether sentence gives a month and a day, and never
+// a year after them ("on September 8", not "on September 8, 2020").
+func datesDayOnly(sentence string) bool {
+	ms := monthDayYearRE.FindAllString(sentence, -1)
+	for _, m := range ms {
+		if len(m) > 4 && allDigits(m[len(m)-4:]) {
+			return false // the sentence gives the year itself
+		}
+	}
+	return len(ms) > 0
 }
 
 // firstYear returns the first year, 1000–2099, that text names as a word
@@ -358,7 +358,7 @@ func yearFirst(sn *snapshot, qr *Query, cs []Candidate) []Candidate {
 	if len(cs) == 0 {
 		return cs
 	}
-	s, _, _, ok := articleYear(sn, qr, cs[0].Sentence)
+	s, ok := articleYear(sn, qr, cs[0].Sentence)
 	if !ok {
 		return cs
 	}

@@ -184,6 +184,7 @@ const (
 	factYear                        // a year, as a word of its own: firstYear
 	factRefersBack                  // opens by referring back: refersBack
 	factSpeech                      // reports what someone said: reportsSpeech
+	factDayOnly                     // gives a month and a day, never with the year: datesDayOnly
 )
 
 // factsChunk is how many sentences' facts one goroutine works out at a time.
@@ -228,6 +229,8 @@ func factsOf(text string) fact {
 	set(factYear, firstYear(text) != "")
 	set(factRefersBack, refersBack(text))
 	set(factSpeech, reportsSpeech(text))
+	// A month and a day is a date: only a sentence with one may have one.
+	set(factDayOnly, f&factDate != 0 && datesDayOnly(text))
 	return f
 }
 

@@ -16,11 +16,13 @@ func TestFactsOf(t *testing.T) {
 		{"The two sides signed three deals.", factNumber | factRefersBack},
 		{"The exchange, she said, was useful.", factSpeech},
 		{"Talks were held on Thursday.", factDate | factName},
+		{"Talks were held on September 8.", factDate | factNumber | factName | factDayOnly},
+		{"Talks were held on September 8, 2020.", factDate | factNumber | factName | factYear},
 		{"COVID-19 cases fell.", 0},
 	}
 	for _, tt := range tests {
 		if got := factsOf(tt.sentence); got != tt.want {
-			t.Errorf("factsOf(%q) = %07b; want %07b", tt.sentence, got, tt.want)
+			t.Errorf("factsOf(%q) = %08b; want %08b", tt.sentence, got, tt.want)
 		}
 	}
 }
