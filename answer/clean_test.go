@@ -1,7 +1,7 @@
 package answer
 
 import (
-	"slices"
+	"reflect"
 	"strings"
 	"testing"
 	"unicode"
@@ -49,7 +49,7 @@ func TestDecoratedQuestionsGetThePlainAnswer(t *testing.T) {
 				t.Fatalf("Ask(%q) refused: %s", tt.plain, want.Answer)
 			}
 			got := e.Ask(tt.q, 3)
-			if !got.Answered || !slices.Equal(got.Citations, want.Citations) {
+			if !got.Answered || !reflect.DeepEqual(got.Citations, want.Citations) {
 				t.Errorf("Ask(%q) = %q, citations %v; want those of %q: %v", tt.q, got.Answer, got.Citations, tt.plain, want.Citations)
 			}
 			if got.Question != Clean(tt.q) {

@@ -5,144 +5,55 @@ import (
 	"regexp"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/corpusbot/corpusbot/corpus"
 )
 
-// Refusal thresholds. A word the corpus never uses weighs missingShare of
-// the corpus's rarest term. The question is refused when such words carry
-// maxMissing of its weight (the corpus is not about it), or when the best
-// sentence holds less than minCoverage of it.
-const (
-	minCoverage  = 0.2
-	missingShare = 0.5
-	maxMissing   = 0.45
-)
+// The compose stage: the answer text and the citations, from the candidates
+// decide has let through.
 
-// answer ranks the sentences of sn's index for q and composes the Result.
-func answer(sn *snapshot, q string, top int, w *Weights, res Result) Result {
+// compose writes res's answer and its citations: the first top candidates
+// of cs, with their scores explained when explain is set.
+func compose(sn *snapshot, qr *Query, cs []Candidate, top int, explain bool, res Result) Result {
 	ix := sn.ix
-	qr := parse(sn, q, w)
-	if len(qr.terms) == 0 {
-		res.Answer = refusal(qr)
-		return res
-	}
-	sc := getScratch(ix)
-	defer sc.release()
-	// Rank at least countDepth, so that the answer does not depend on how
-	// many citations are asked for.
-	cs := rank(sn, &qr, max(top, countDepth), w, sc)
-	if len(cs) == 0 {
-		res.Answer = refusal(qr)
-		return res
-	}
-	if namesPlace(qr.missing) {
-		res.Answer = refusal(qr)
-		return res
-	}
-	missingIDF := missingShare * idf(len(ix.Sentences), 0)
-	if qr.kind == kindCount && !promoteCount(ix, &qr, cs, counted(q)) && !givesCount(ix, &qr, ix.Text(cs[0].sent)) {
-		res.Answer = refusal(qr)
-		return res
-	}
-	best := cs[0].sent
-	if missingWeight(&qr, missingIDF) >= maxMissing || coverage(ix, &qr, best, missingIDF) < minCoverage {
-		res.Answer = refusal(qr)
-		return res
-	}
-	if name := absentName(ix, &qr, best); name != "" {
-		res.Answer = fmt.Sprintf("The corpus does not say; what matches best does not mention %s.", name)
-		return res
-	}
-	if qr.kind != kindCount { // promoteCount has put the count first
-		refocus(ix, &qr, cs)
-	}
-	yearSent, year, day, fromArticle := articleYear(ix, &qr, cs[0].sent)
-	if fromArticle {
-		cs = withFirst(cs, yearSent, cs[0].score)
-	}
 	for _, c := range cs[:min(len(cs), top)] {
-		s := ix.Sentences[c.sent]
+		s := ix.Sentences[c.Sentence]
 		a := ix.Articles[s.Article]
-		res.Citations = append(res.Citations, Citation{
+		cit := Citation{
 			Doc: a.Path, Title: a.Title, Date: a.Date, Source: a.Source,
-			Sentence: ix.Text(c.sent), Score: round(c.score),
-		})
+			Sentence: ix.Text(c.Sentence), Score: round(c.Score),
+		}
+		if explain {
+			cit.Explain, cit.Reranked = explanation(sn.w, c.Parts), c.rule
+		}
+		res.Citations = append(res.Citations, cit)
 	}
 	res.Answered = true
-	res.Answer = compose(ix, &qr, res.Citations[0])
-	if fromArticle {
-		res.Answer = yearAnswer(year, day)
+	if cs[0].rule == "year" {
+		// The year from the article, for the day the candidate it
+		// stands for, now second, gives.
+		res.Answer = yearAnswer(firstYear(ix.Text(cs[0].Sentence)), firstDay(ix.Text(cs[1].Sentence)))
+		return res
 	}
+	res.Answer = answerText(ix, qr, res.Citations[0])
 	return res
 }
 
-// countDepth is how far down the ranking a "how many" question looks for a
-// sentence that gives the number asked for.
-const countDepth = 3
-
-// promoteCount moves the first of the best countDepth candidates that gives
-// a number of thing to the front, keeping the others' order. It reports
-// false when none does; the question is then refused unless the best
-// sentence gives some count (givesCount).
-func promoteCount(ix *corpus.Index, qr *query, cs []cand, thing []string) bool {
-	for i, c := range cs[:min(len(cs), countDepth)] {
-		text := ix.Text(c.sent)
-		if len(thing) > 0 && countsThing(text, thing, qr.term) || len(thing) == 0 && givesCount(ix, qr, text) {
-			copy(cs[1:i+1], cs[:i])
-			cs[0] = c
-			return true
-		}
+// explanation lists each signal's value and weight in parts.
+func explanation(w *Weights, parts Parts) []Explanation {
+	ex := make([]Explanation, len(signals))
+	for i, sg := range signals {
+		ex[i] = Explanation{Signal: sg.Name, Value: round(parts[i]), Weight: sg.Weight(w), Factor: sg.Factor}
 	}
-	return false
+	return ex
 }
 
 func round(f float64) float64 { return float64(int64(f*1000+0.5)) / 1000 }
 
-// refusal says why there is no answer, naming what the corpus lacks.
-func refusal(qr query) string {
-	if names := telling(qr.missing); len(names) > 0 {
-		return fmt.Sprintf("Nothing in the corpus mentions %s.", joinOr(names))
-	}
-	if qr.kind == kindCount {
-		return "The corpus gives no figure that answers this."
-	}
-	return "The corpus does not say; no article supports an answer to that."
-}
-
-// telling returns up to three of the missing words worth naming, in
-// question order, capitalised ones (names) first.
-func telling(missing []string) []string {
-	var names, rest []string
-	for _, w := range missing {
-		switch r := []rune(w); {
-		case len(r) < 3:
-		case unicode.IsUpper(r[0]):
-			names = append(names, w)
-		default:
-			rest = append(rest, w)
-		}
-	}
-	out := append(names, rest...)
-	return out[:min(len(out), 3)]
-}
-
-func joinOr(ws []string) string {
-	q := make([]string, len(ws))
-	for i, w := range ws {
-		q[i] = "“" + w + "”"
-	}
-	if len(q) == 1 {
-		return q[0]
-	}
-	return strings.Join(q[:len(q)-1], ", ") + " or " + q[len(q)-1]
-}
-
-// compose writes the answer text: the part of the best sentence that
+// answerText writes the answer text: the part of the best sentence that
 // answers, with its citation marker, and any relative date it uses resolved
 // against the article's date.
-func compose(ix *corpus.Index, qr *query, c Citation) string {
+func answerText(ix *corpus.Index, qr *Query, c Citation) string {
 	text := clause(ix, qr, c.Sentence) + " [1]"
 	if note := resolveDates(c.Sentence, c.Date); note != "" {
 		text += " (" + note + ")"
@@ -193,7 +104,7 @@ func clauseBreaks(sentence string) [][2]int {
 // question term the sentence holds (and, for a when, who, where or how-many
 // question, what that asks for), and that clause is much shorter than the
 // sentence. Otherwise it returns the sentence whole. A cut is marked "…".
-func clause(ix *corpus.Index, qr *query, sentence string) string {
+func clause(ix *corpus.Index, qr *Query, sentence string) string {
 	if len(sentence) < clauseMin {
 		return sentence
 	}
@@ -240,7 +151,7 @@ func clause(ix *corpus.Index, qr *query, sentence string) string {
 }
 
 // heldTerms counts the question's terms that text holds.
-func heldTerms(ix *corpus.Index, qr *query, text string) int {
+func heldTerms(ix *corpus.Index, qr *Query, text string) int {
 	n := 0
 	toks := corpus.AnalyzeWith(text, qr.term)
 	for _, t := range qr.terms {
@@ -290,4 +201,16 @@ func resolveDates(sentence, date string) string {
 		notes = append(notes, fmt.Sprintf("%s %s = %s", m[1], m[2], t.Format("2006-01-02")))
 	}
 	return strings.Join(notes, "; ")
+}
+
+// yearAnswer is the answer text when the year comes from elsewhere in the
+// article. The sentence that reports what was asked about follows as the
+// second citation, when more than one is asked for.
+func yearAnswer(year, day string) string {
+	return fmt.Sprintf("%s, going by the year its article names [1]; the report itself gives %s without a year.", year, day)
+}
+
+// firstDay returns the first month and day sentence names, as it has them.
+func firstDay(sentence string) string {
+	return monthDayYearRE.FindString(sentence)
 }

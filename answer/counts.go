@@ -13,7 +13,7 @@ import (
 // counts things the text has named already rather than reporting a figure,
 // so it only answers when what it counts is something the question names
 // ("the three main broadcast partners" for "how many partners ...?").
-func givesCount(ix *corpus.Index, qr *query, sentence string) bool {
+func givesCount(ix *corpus.Index, qr *Query, sentence string) bool {
 	var toks []corpus.Token // analysed only for a number after "the"
 	for start, end := range numbers(sentence) {
 		if start >= 2 && sentence[start-1] == '-' && isLetter(sentence[start-2]) && isDigit(sentence[start]) {
@@ -37,7 +37,7 @@ func givesCount(ix *corpus.Index, qr *query, sentence string) bool {
 
 // countsQuestionTerm reports whether one of the three terms after byte end
 // of the analysed sentence toks is a term of the question.
-func countsQuestionTerm(ix *corpus.Index, qr *query, toks []corpus.Token, end int) bool {
+func countsQuestionTerm(ix *corpus.Index, qr *Query, toks []corpus.Token, end int) bool {
 	i := slices.IndexFunc(toks, func(t corpus.Token) bool { return t.Start >= end })
 	if i < 0 {
 		return false

@@ -22,11 +22,6 @@ const (
 )
 
 var (
-	whenRE  = regexp.MustCompile(`(?i)\b(when|what (year|date|day|month|time)|which (year|date|day|month)|since when|how long ago)\b`)
-	whoRE   = regexp.MustCompile(`(?i)\b(who|whom|whose|whos|who's)\b`)
-	whereRE = regexp.MustCompile(`(?i)\b(where|which (province|city|country|place|region|town))\b`)
-	countRE = regexp.MustCompile(`(?i)\bhow (many|much)\b`)
-
 	// What answers each kind, found in a sentence's raw text. The
 	// reranker asks this of many sentences, so hasDate, numbers and
 	// hasPlace match these patterns by hand; kind_test.go checks that
@@ -35,37 +30,6 @@ var (
 	numberRE = regexp.MustCompile(`(?i)\b([0-9][0-9,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|hundred|thousand|million|billion|dozens?|first|second|third|fourth|fifth)\b`)
 	placeRE  = regexp.MustCompile(`\b(in|at|from|near|to|of) (the )?\p{Lu}`)
 )
-
-// classify reads what a question asks for from its wording.
-//
-// Each pattern is only tried on a question that has, in lower case, words
-// one of its matches must hold ("how ", "when", "what year", ...): most
-// questions have none of them. The letters of these words fold, in a
-// pattern that ignores case, only to themselves and their upper case.
-func classify(q string) kind {
-	lq := strings.ToLower(q)
-	has := func(words ...string) bool {
-		for _, w := range words {
-			if strings.Contains(lq, w) {
-				return true
-			}
-		}
-		return false
-	}
-	switch {
-	case has("how ") && countRE.MatchString(q):
-		return kindCount
-	case has("when", "what year", "what date", "what day", "what month", "what time",
-		"which year", "which date", "which day", "which month", "how long ago") && whenRE.MatchString(q):
-		return kindWhen
-	case has("where", "which province", "which city", "which country", "which place",
-		"which region", "which town") && whereRE.MatchString(q):
-		return kindWhere
-	case has("who") && whoRE.MatchString(q):
-		return kindWho
-	}
-	return kindOther
-}
 
 // satisfies reports whether a sentence (of an article dated date) holds the
 // kind of thing the question asks for.
@@ -86,7 +50,7 @@ func satisfies(k kind, sentence, date string) bool {
 // hasName reports a capitalised word that does not open the sentence.
 func hasName(s string) bool {
 	first := true
-	for _, w := range strings.Fields(s) {
+	for w := range strings.FieldsSeq(s) {
 		if !first {
 			r0, n := utf8.DecodeRuneInString(w)
 			r1, _ := utf8.DecodeRuneInString(w[n:])
@@ -109,38 +73,6 @@ func hasNumber(s string) bool {
 		return true
 	}
 	return false
-}
-
-// countedRE finds what a "how many" question counts: the words after it.
-var countedRE = regexp.MustCompile(`(?i)\bhow many ((?:[\pL\pN'’-]+\s*){1,5})`)
-
-// phraseEnd are words that end the noun phrase a "how many" counts.
-var phraseEnd = map[string]bool{
-	"have": true, "has": true, "had": true, "did": true, "do": true, "does": true, "are": true,
-	"is": true, "were": true, "was": true, "will": true, "would": true, "can": true, "could": true,
-	"in": true, "of": true, "from": true, "at": true, "on": true, "to": true, "for": true, "by": true,
-	"with": true, "the": true, "a": true, "an": true, "per": true,
-}
-
-// counted returns the index terms of what a "how many" question counts,
-// the words of the noun phrase after it ("how many volunteer soldiers'
-// remains have..."), or nil when it has none.
-func counted(q string) []string {
-	m := countedRE.FindStringSubmatch(q)
-	if m == nil {
-		return nil
-	}
-	var terms []string
-	for _, w := range strings.Fields(m[1]) {
-		w = strings.Trim(strings.ToLower(w), "'’?!.,;:")
-		if phraseEnd[w] {
-			break
-		}
-		if t, ok := corpus.Term(corpus.Fold(w)); ok {
-			terms = append(terms, t)
-		}
-	}
-	return terms
 }
 
 // countsThing reports whether sentence gives a number of one of things
@@ -219,6 +151,10 @@ func hasDate(s string) bool {
 		switch {
 		case len(w) == 4 && (w[0] == '1' && allDigits(w[1:]) || w[:2] == "20" && allDigits(w[2:])):
 			return true
+		case !('A' <= w[0] && w[0] <= 'Z' || w[0] == 'c' || w[0] == 'd'):
+			// Not a word of dateWords or months, which are
+			// capitalised but for "century" and "decade": skip the
+			// look-ups, which cost most of the time.
 		case dateWords[w]:
 			return true
 		case months[w]:
@@ -259,7 +195,7 @@ func hasPlace(s string) bool {
 			continue
 		}
 		j := wordEnd(s, i)
-		if placeWords[s[i:j]] && j < len(s) && s[j] == ' ' {
+		if j-i <= 4 && j < len(s) && s[j] == ' ' && placeWords[s[i:j]] { // the words have 2 to 4 letters
 			rest := s[j+1:]
 			if startsUpper(rest) || strings.HasPrefix(rest, "the ") && startsUpper(rest[4:]) {
 				return true

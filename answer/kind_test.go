@@ -15,6 +15,7 @@ import (
 
 // matcherCases are sentences at the edges of dateRE, numberRE and placeRE.
 var matcherCases = []string{
+	"He said.", "“Said”", "“said,”", "SAID:", "\"stressed\"", "remar\u212aed", "Noted", "emphasizing;", "underlined.", "'told'", "sa“id", "““said””",
 	"", "In 1999 it rained.", "in 2099", "in 2100", "in 999", "a1999", "1999_", "1999é", "x-1999",
 	"on May 6, 2020", "May 123", "May 5th", "Jan. 5", "Jan.5", "Jan  5", "Sept 12", "Sep. 1", "Sept. 31x",
 	"Mayé 5", "on Monday", "Mondays", "the 19th century", "a decade", "Decade",
@@ -68,6 +69,9 @@ func checkMatchers(t *testing.T, s string) {
 	if got, want := hasName(s), hasNameRunes(s); got != want {
 		t.Errorf("hasName(%q) = %v; want %v", s, got, want)
 	}
+	if got, want := reportsSpeech(s), reportsSpeechLower(s); got != want {
+		t.Errorf("reportsSpeech(%q) = %v; want %v", s, got, want)
+	}
 	var got [][]int
 	for start, end := range numbers(s) {
 		got = append(got, []int{start, end})
@@ -91,6 +95,16 @@ func classifyRE(q string) kind {
 		return kindWho
 	}
 	return kindOther
+}
+
+// reportsSpeechLower is reportsSpeech as first written.
+func reportsSpeechLower(sentence string) bool {
+	for w := range strings.FieldsSeq(sentence) {
+		if reporting[strings.ToLower(strings.Trim(w, speechTrim))] {
+			return true
+		}
+	}
+	return false
 }
 
 // hasNameRunes is hasName as first written.

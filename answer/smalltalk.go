@@ -178,8 +178,8 @@ const maxTrailingTalk = 48
 // trailingKinds are the kinds of small talk dropped after a question.
 const trailingKinds = 1<<thanks | 1<<filler | 1<<farewell | 1<<ack | 1<<address
 
-// questionWords start questions; a greeting before one is dropped.
-var questionWords = map[string]bool{
+// questionOpeners start questions; a greeting before one is dropped.
+var questionOpeners = map[string]bool{
 	"who": true, "whom": true, "whose": true, "what": true, "which": true, "when": true,
 	"where": true, "why": true, "how": true, "is": true, "are": true, "was": true, "were": true,
 	"do": true, "does": true, "did": true, "can": true, "could": true, "will": true,
@@ -189,7 +189,7 @@ var questionWords = map[string]bool{
 func questionWord(s string) bool {
 	var buf [maxTalkWord]byte
 	n := lowerWord(s, &buf)
-	return n > 0 && questionWords[string(buf[:n])]
+	return n > 0 && questionOpeners[string(buf[:n])]
 }
 
 // talkAt matches the longest phrase of small talk whose first word starts

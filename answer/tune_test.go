@@ -19,12 +19,14 @@ func TestTune(t *testing.T) {
 		t.Skip("set CORPUSBOT_TUNE to sweep weights")
 	}
 	dir := evalDir(t)
-	squad := loadEngine(t, filepath.Join(dir, "squad", "corpus"))
-	seedsE := loadEngine(t, "")
+	squadIx := loadEngine(t, filepath.Join(dir, "squad", "corpus")).Index()
+	seedsIx := loadEngine(t, "").Index()
 	sq := readQuestions(t, filepath.Join(dir, "squad", "questions.jsonl"))
 	sd := readQuestions(t, filepath.Join(dir, "seeds-dev.jsonl"))
 	try := func(name string, w Weights) {
-		squad.opts.Weights, seedsE.opts.Weights = &w, &w
+		// New engines: the snapshot bakes some weights into its
+		// postings, so swapping them in an engine would mix old and new.
+		squad, seedsE := New(squadIx, Options{Weights: &w}), New(seedsIx, Options{Weights: &w})
 		t.Logf("%-20s dev %v", name, evaluate(t, squad, sq, docRange(1, 24)...))
 		t.Logf("%-20s seeds %v", name, evaluate(t, seedsE, sd))
 	}

@@ -28,7 +28,7 @@ func TestRankScoresAsDefined(t *testing.T) {
 	ctx := make([]float64, len(ix.Articles))
 	for i := range ix.Sentences {
 		q := ix.Text(i)
-		qr := parse(sn, q, w)
+		qr := parse(sn, q)
 		clear(own)
 		clear(ctx)
 		for _, t := range qr.terms {
@@ -49,7 +49,7 @@ func TestRankScoresAsDefined(t *testing.T) {
 			}
 		}
 		sc := getScratch(ix)
-		rank(sn, &qr, countDepth, w, sc)
+		Retriever{sn}.Retrieve(&qr, sc)
 		for s, want := range own {
 			got := 0.0
 			if sc.seen[s/64]&(1<<(s%64)) != 0 {

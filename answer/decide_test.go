@@ -1,0 +1,44 @@
+package answer
+
+import (
+	"bytes"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// TestRefusalKinds checks that each refusal says why, in kind, and names
+// the words the corpus lacks.
+func TestRefusalKinds(t *testing.T) {
+	e := seedEngine(t)
+	tests := []struct {
+		q       string
+		kind    RefusalKind
+		missing string // one of Refusal.Missing, when not empty
+	}{
+		{strings.Repeat("defence minister ", 6000), RefusedTooLong, ""},
+		{"?!", RefusedNoWords, ""},
+		{"did vietnam sign a defence deal with thailand?", RefusedUnknownPlace, "thailand"},
+		{"anyone know a good pho place near hoan kiem?", RefusedOffTopic, "pho"},
+		{"whats the name of the lao pm nguyen xuan phuc hosted on aug 14?", RefusedWeakMatch, "phuc"},
+		{"when exactly did khamliang take over as laos defence minister?", RefusedAbsentName, "Khamliang"},
+	}
+	for _, tt := range tests {
+		res := e.Ask(tt.q, 3)
+		if res.Answered || res.Refusal == nil || res.Refusal.Kind != tt.kind {
+			t.Errorf("Ask(%.40q) = %+v; want a refusal of kind %s", tt.q, res, tt.kind)
+			continue
+		}
+		if tt.missing != "" && !slices.Contains(res.Refusal.Missing, tt.missing) {
+			t.Errorf("Ask(%.40q).Refusal.Missing = %q; want %q among them", tt.q, res.Refusal.Missing, tt.missing)
+		}
+	}
+	res := e.Ask("who is the laos defence minister now?", 3)
+	var buf bytes.Buffer
+	if err := res.WriteJSON(&buf); err != nil {
+		t.Fatal(err)
+	}
+	if !res.Answered || res.Refusal != nil || strings.Contains(buf.String(), `"refusal"`) {
+		t.Errorf("an answer's JSON = %s; want it answered, with no refusal", buf.String())
+	}
+}

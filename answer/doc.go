@@ -1,0 +1,42 @@
+// Package answer matches questions to the corpus sentences that support an
+// answer, and cites them.
+//
+// An Engine answers from one immutable corpus.Index snapshot at a time; Swap
+// replaces the snapshot atomically, so a reload never disturbs a question
+// being answered. New works out, once per snapshot, what the stages need of
+// the index: the packed postings the retriever walks (snapshot.go), with
+// the weights baked into them, and each sentence's facts (it holds a date,
+// a year, a number, a place, a name; it refers back; it reports speech).
+//
+// Engine.Ask answers in six stages, one file each, in this order:
+//
+//   - query (query.go): parse reads the question's text, once, into a
+//     Query: its terms and their weights, the words the corpus lacks, what
+//     it asks for (a date, a person, a place, a number), whether it asks
+//     the year, the current state or what someone said, what a "how many"
+//     counts, how it types names. No later stage reads the question's text.
+//   - retrieve (retrieve.go): a Retriever walks the postings of the
+//     question's terms and scores each sentence that holds one by the
+//     first-stage signals, bounding each article's best so that articles
+//     that cannot compete are skipped; it hands on the rerankDepth best.
+//   - signals (signals.go): one table, signals, of every named Signal a
+//     score is made of, each with its weight, its value for a candidate
+//     (Score) and the most that can be (Max, the pruning bound). The stage
+//     works out the rows the retriever did not for its best candidates,
+//     best first, and stops when no later one can reach the best. Each
+//     Candidate carries its value for every row (Parts), so a score can be
+//     explained.
+//   - rerank (rerank.go): a Reranker reorders the candidates. rules, the
+//     first implementation, moves to the front the sentence that gives the
+//     count a "how many" asks for, the one that says what a lead sentence
+//     only sets the scene for, and the one that names the year of an
+//     undated article whose best sentence gives a day and month only.
+//   - decide (decide.go): answer, or refuse with a Refusal (its kind and
+//     the words the corpus lacks), on the first candidate, judging the
+//     match its place rests on.
+//   - compose (compose.go): the answer text, cut to the clause that answers
+//     and with relative dates resolved, and the citations.
+//
+// kind.go and counts.go hold the matchers of the text of sentences that
+// the stages share; memo.go and synonyms.go, what the query stage uses.
+package answer

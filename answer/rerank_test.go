@@ -1,0 +1,28 @@
+package answer
+
+import (
+	"slices"
+	"testing"
+)
+
+// reversed is a Reranker that turns the order around.
+type reversed struct{}
+
+func (reversed) Rerank(sn *snapshot, qr *Query, cs []Candidate) []Candidate {
+	slices.Reverse(cs)
+	return cs
+}
+
+// TestEngineReranksWithItsReranker checks that the order an Engine cites
+// in is its Reranker's: the rules are one implementation, not built in.
+func TestEngineReranksWithItsReranker(t *testing.T) {
+	ix := seedEngine(t).Index()
+	const q = "who did the laos defence minister meet in hanoi?"
+	rules := New(ix, Options{}).Ask(q, 5)
+	rev := New(ix, Options{})
+	rev.rerank = reversed{}
+	got := rev.Ask(q, 5)
+	if len(rules.Citations) < 2 || len(got.Citations) < 2 || got.Citations[0].Sentence == rules.Citations[0].Sentence {
+		t.Errorf("with a reversing reranker, first citation = %+v; want another than the rules' %+v", got.Citations, rules.Citations)
+	}
+}
