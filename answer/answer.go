@@ -1,7 +1,9 @@
 package answer
 
 import (
+	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"sync/atomic"
 
@@ -108,10 +110,14 @@ type AskOptions struct {
 // DefaultTop is the number of citations given when none is asked for.
 const DefaultTop = 3
 
-// Ask answers question with at most top citations (top ≤ 0 means 3).
-// The same index and question always give the same Result.
-func (e *Engine) Ask(question string, top int) Result {
-	return e.ask(question, AskOptions{Top: top})
+// Ask answers question as o asks: with at most o.Top citations. The same
+// index, question and options always give the same Result. It fails only
+// when ctx is done.
+func (e *Engine) Ask(ctx context.Context, question string, o AskOptions) (Result, error) {
+	if err := ctx.Err(); err != nil {
+		return Result{}, fmt.Errorf("answer: %w", err)
+	}
+	return e.ask(question, o), nil
 }
 
 // ask answers question as o asks.

@@ -37,7 +37,7 @@ func TestBadInput(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			res := e.Ask(tt.q, 3)
+			res := e.ask(tt.q, AskOptions{Top: 3})
 			if res.Answered || res.Answer == "" || len(res.Citations) != 0 {
 				t.Errorf("Ask(%.40q) = answered %v, answer %q, %d citations; want a refusal with a message", tt.q, res.Answered, res.Answer, len(res.Citations))
 			}
@@ -62,14 +62,14 @@ func TestCleanKeepsTextSafe(t *testing.T) {
 }
 
 func TestRefusalNamesWhatIsMissing(t *testing.T) {
-	res := seedEngine(t).Ask("What is the population of Peru?", 3)
+	res := seedEngine(t).ask("What is the population of Peru?", AskOptions{Top: 3})
 	if res.Answered || !strings.Contains(res.Answer, "Peru") {
 		t.Errorf("Ask(Peru) = %+v; want a refusal naming Peru", res)
 	}
 }
 
 func TestAnswerResolvesRelativeDates(t *testing.T) {
-	res := seedEngine(t).Ask("when did giang meet khamliang in vientiane?", 3)
+	res := seedEngine(t).ask("when did giang meet khamliang in vientiane?", AskOptions{Top: 3})
 	if !res.Answered || !strings.Contains(res.Answer, "Thursday = 2026-02-05") {
 		t.Errorf("answer = %q; want the article's Thursday resolved to 2026-02-05", res.Answer)
 	}
@@ -85,14 +85,14 @@ func TestAnswerResolvesRelativeDates(t *testing.T) {
 }
 
 func TestRecencyPrefersNewestArticle(t *testing.T) {
-	res := seedEngine(t).Ask("who is laos's defence minister now?", 3)
+	res := seedEngine(t).ask("who is laos's defence minister now?", AskOptions{Top: 3})
 	if !res.Answered || res.Citations[0].Date != "2026-02-05" || !strings.Contains(res.Citations[0].Sentence, "Khamliang") {
 		t.Errorf("first citation = %+v; want the 2026 article naming Khamliang", res.Citations)
 	}
 }
 
 func TestFuzzyNames(t *testing.T) {
-	res := seedEngine(t).Ask("what did chansamon chanyalat thank vietnam for?", 3)
+	res := seedEngine(t).ask("what did chansamon chanyalat thank vietnam for?", AskOptions{Top: 3})
 	if !res.Answered {
 		t.Fatalf("refused: %s", res.Answer)
 	}
@@ -104,8 +104,8 @@ func TestFuzzyNames(t *testing.T) {
 func TestDeterministic(t *testing.T) {
 	e := seedEngine(t)
 	q := "what did giang & chansamone sign at the end of the son la talks?"
-	a, _ := json.Marshal(e.Ask(q, 5))
-	b, _ := json.Marshal(loadEngine(t, "").Ask(q, 5))
+	a, _ := json.Marshal(e.ask(q, AskOptions{Top: 5}))
+	b, _ := json.Marshal(loadEngine(t, "").ask(q, AskOptions{Top: 5}))
 	if string(a) != string(b) {
 		t.Errorf("two engines over the same corpus answer differently:\n%s\n%s", a, b)
 	}
@@ -114,7 +114,7 @@ func TestDeterministic(t *testing.T) {
 func TestTopCapsCitations(t *testing.T) {
 	e := seedEngine(t)
 	for _, top := range []int{1, 3, 10} {
-		if n := len(e.Ask("defence cooperation between vietnam and laos", top).Citations); n > top || n == 0 {
+		if n := len(e.ask("defence cooperation between vietnam and laos", AskOptions{Top: top}).Citations); n > top || n == 0 {
 			t.Errorf("Ask(top=%d) gave %d citations", top, n)
 		}
 	}
@@ -148,7 +148,7 @@ func FuzzAsk(f *testing.F) {
 		if top < 1 {
 			top = 1
 		}
-		res := e.Ask(q, top)
+		res := e.ask(q, AskOptions{Top: top})
 		if len(res.Citations) > top {
 			t.Fatalf("%d citations for top %d", len(res.Citations), top)
 		}
@@ -173,12 +173,12 @@ func FuzzAsk(f *testing.F) {
 
 func TestRefusesPlacesTheCorpusNeverMentions(t *testing.T) {
 	e := seedEngine(t)
-	res := e.Ask("did vietnam sign any defense deal with thailand?", 3)
+	res := e.ask("did vietnam sign any defense deal with thailand?", AskOptions{Top: 3})
 	if res.Answered || !strings.Contains(res.Answer, "thailand") {
 		t.Errorf("Ask = %+v; want a refusal naming thailand", res)
 	}
 	// A place the corpus knows is no reason to refuse.
-	if res := e.Ask("did vietnam sign a defence protocol with laos?", 3); !res.Answered {
+	if res := e.ask("did vietnam sign a defence protocol with laos?", AskOptions{Top: 3}); !res.Answered {
 		t.Errorf("Ask about Laos = %+v; want an answer", res)
 	}
 }
@@ -190,7 +190,7 @@ func TestAnswerDoesNotDependOnTop(t *testing.T) {
 		"how many vietnamese volunteer soldiers' remains have been brought home from laos so far?",
 		"who is laos's defence minister now?",
 	} {
-		one, three := e.Ask(q, 1), e.Ask(q, 3)
+		one, three := e.ask(q, AskOptions{Top: 1}), e.ask(q, AskOptions{Top: 3})
 		if one.Answered != three.Answered || one.Answer != three.Answer {
 			t.Errorf("Ask(%q, 1) = %q; Ask(…, 3) = %q; want the same answer", q, one.Answer, three.Answer)
 		}
@@ -213,13 +213,13 @@ func TestCounted(t *testing.T) {
 
 func TestAnswerCutsToTheClause(t *testing.T) {
 	e := seedEngine(t)
-	res := e.Ask("how well was the 2020-2024 defence protocol implemented?", 1)
+	res := e.ask("how well was the 2020-2024 defence protocol implemented?", AskOptions{Top: 1})
 	s := res.Citations[0].Sentence
 	if !strings.HasPrefix(res.Answer, "…areas outlined") || !strings.HasSuffix(res.Answer, "targets. [1]") || len(res.Answer) >= len(s) {
 		t.Errorf("answer %q; want the clause that answers, cut from %q", res.Answer, s)
 	}
 	// A short sentence is given whole.
-	res = e.Ask("who is laos's defence minister now?", 1)
+	res = e.ask("who is laos's defence minister now?", AskOptions{Top: 1})
 	if !strings.HasPrefix(res.Answer, res.Citations[0].Sentence) {
 		t.Errorf("answer %q; want the whole sentence %q", res.Answer, res.Citations[0].Sentence)
 	}
@@ -266,12 +266,12 @@ func TestRefocusPassesTheLead(t *testing.T) {
 			"She thanked the coast guard of Norway for its help during the storm.\n\nThe two sides agreed to meet again next spring.",
 		"b.txt": "Storm hits the coast\n\nA storm hit the coast on Friday, and boats stayed in port.\n\nThe coast guard rescued two fishermen.",
 	})
-	res := e.Ask("in the phone talks, who did anna berg thank?", 3)
+	res := e.ask("in the phone talks, who did anna berg thank?", AskOptions{Top: 3})
 	if !res.Answered || !strings.HasPrefix(res.Citations[0].Sentence, "She thanked") {
 		t.Errorf("first citation = %+v; want the sentence that thanks, not the lead", res.Citations)
 	}
 	// What the lead alone answers stays first.
-	res = e.Ask("when did anna berg and carl dahl hold phone talks?", 3)
+	res = e.ask("when did anna berg and carl dahl hold phone talks?", AskOptions{Top: 3})
 	if !res.Answered || !strings.HasPrefix(res.Citations[0].Sentence, "Minister Anna Berg") {
 		t.Errorf("first citation = %+v; want the lead", res.Citations)
 	}
@@ -307,7 +307,7 @@ func TestRefusesACountThatRefersBack(t *testing.T) {
 		"a.txt": "Talks\n\nThe two sides pledged to keep searching for the remains of soldiers.\n\nThey met in May.",
 		"b.txt": "Harvest\n\nFarmers brought in 40 tonnes of rice.",
 	})
-	if res := e.Ask("how many soldiers' remains have been found?", 3); res.Answered || res.Refusal == nil || res.Refusal.Kind != RefusedNoFigure {
+	if res := e.ask("how many soldiers' remains have been found?", AskOptions{Top: 3}); res.Answered || res.Refusal == nil || res.Refusal.Kind != RefusedNoFigure {
 		t.Errorf("Ask = %+v; want a refusal (%s): no sentence gives the number", res, RefusedNoFigure)
 	}
 }
@@ -319,12 +319,12 @@ func TestRefocusPassesTheSentenceThatSetsTheScene(t *testing.T) {
 			"The two agreed to share weather reports.\n\nPrices for cod rose.",
 		"b.txt": "Storm hits the coast\n\nA storm hit the coast on Friday, and boats stayed in port.\n\nThe coast guard rescued two fishermen.",
 	})
-	res := e.Ask("what did harbour masters berg and dahl agree on?", 3)
+	res := e.ask("what did harbour masters berg and dahl agree on?", AskOptions{Top: 3})
 	if !res.Answered || !strings.HasPrefix(res.Citations[0].Sentence, "The two agreed") {
 		t.Errorf("first citation = %+v; want the sentence that agrees, not the one that names them", res.Citations)
 	}
 	// A follower that does not refer back does not pass it.
-	res = e.Ask("what did harbour masters berg and dahl discuss about coast guard patrols?", 3)
+	res = e.ask("what did harbour masters berg and dahl discuss about coast guard patrols?", AskOptions{Top: 3})
 	if !res.Answered || !strings.HasPrefix(res.Citations[0].Sentence, "Earlier, harbour master") {
 		t.Errorf("first citation = %+v; want the sentence that names them", res.Citations)
 	}
@@ -334,12 +334,12 @@ func TestRefusesWhenTheBestArticleLacksAName(t *testing.T) {
 	e := seedEngine(t)
 	// The best match is about Chansamone, in an article that never
 	// mentions Khamliang.
-	res := e.Ask("when exactly did khamliang take over as laos defence minister?", 3)
+	res := e.ask("when exactly did khamliang take over as laos defence minister?", AskOptions{Top: 3})
 	if res.Answered || !strings.Contains(res.Answer, "Khamliang") {
 		t.Errorf("Ask = %+v; want a refusal naming Khamliang", res)
 	}
 	// Named where the answer is, the same name is no reason to refuse.
-	if res := e.Ask("who did khamliang meet in hanoi in 2022?", 3); !res.Answered {
+	if res := e.ask("who did khamliang meet in hanoi in 2022?", AskOptions{Top: 3}); !res.Answered {
 		t.Errorf("Ask about Khamliang in 2022 = %+v; want an answer", res)
 	}
 	// A capitalising writer's lower-case words are not names.
@@ -365,7 +365,7 @@ func TestSynonymStandsInForAWordTheCorpusLacks(t *testing.T) {
 	if k < 0 || qr.terms[k].weight != 1 {
 		t.Fatalf("terms = %+v; want gratitude at full weight", qr.terms)
 	}
-	if res := e.Ask("what is laos grateful to vietnam for?", 1); !res.Answered || !strings.Contains(res.Citations[0].Sentence, "gratitude") {
+	if res := e.ask("what is laos grateful to vietnam for?", AskOptions{Top: 1}); !res.Answered || !strings.Contains(res.Citations[0].Sentence, "gratitude") {
 		t.Errorf("Ask = %+v; want the gratitude sentence", res)
 	}
 }
@@ -373,13 +373,13 @@ func TestSynonymStandsInForAWordTheCorpusLacks(t *testing.T) {
 func TestYearFromTheArticle(t *testing.T) {
 	e := seedEngine(t)
 	// 001 is undated and dates the phone talks "September 8".
-	res := e.Ask("what year was lich's phone call with chansamone?", 3)
+	res := e.ask("what year was lich's phone call with chansamone?", AskOptions{Top: 3})
 	if !res.Answered || !strings.HasPrefix(res.Answer, "2020") || len(res.Citations) < 2 ||
 		!strings.Contains(res.Citations[0].Sentence, "2020") || !strings.Contains(res.Citations[1].Sentence, "September 8") {
 		t.Errorf("Ask = %+v; want 2020 from the article, then the September 8 sentence", res)
 	}
 	// A dated article gives the year itself.
-	res = e.Ask("what year was the border defence friendship exchange in son la?", 3)
+	res = e.ask("what year was the border defence friendship exchange in son la?", AskOptions{Top: 3})
 	if !res.Answered || strings.Contains(res.Answer, "going by the year") {
 		t.Errorf("Ask = %+v; want an answer from the dated article", res)
 	}
@@ -392,7 +392,7 @@ func TestYearFromTheArticle(t *testing.T) {
 
 func TestRefocusPassesTheLeadForWhatWasSaid(t *testing.T) {
 	e := seedEngine(t)
-	res := e.Ask("how did chanyalath describe the border friendship exchange?", 3)
+	res := e.ask("how did chanyalath describe the border friendship exchange?", AskOptions{Top: 3})
 	if !res.Answered || !strings.HasPrefix(res.Citations[0].Sentence, "Chanyalath highlighted") {
 		t.Errorf("Ask = %+v; want Chanyalath's words before the lead that names him", res)
 	}
@@ -444,14 +444,14 @@ func TestQuestionOnlyNamingTheSubjectGetsTheLead(t *testing.T) {
 	})
 	// Every word of the question is in the title, so no sentence of the
 	// article scores on its own: its lead must still be a candidate.
-	res := e.Ask("What is the immune system?", 3)
+	res := e.ask("What is the immune system?", AskOptions{Top: 3})
 	if !res.Answered || len(res.Citations) == 0 || !strings.HasPrefix(res.Citations[0].Sentence, "The immune system is a network") {
 		t.Errorf("Ask = %+v; want the immune system article's lead first", res)
 	}
 	// The lead's score from a question that touched it must not stay
 	// in the working memory for this one.
-	e.Ask("network of cells and organs that protects the body against disease", 3)
-	if again := e.Ask("What is the immune system?", 3); !reflect.DeepEqual(again.Citations, res.Citations) {
+	e.ask("network of cells and organs that protects the body against disease", AskOptions{Top: 3})
+	if again := e.ask("What is the immune system?", AskOptions{Top: 3}); !reflect.DeepEqual(again.Citations, res.Citations) {
 		t.Errorf("Ask after another question = %+v; first %+v", again.Citations, res.Citations)
 	}
 }
@@ -477,7 +477,7 @@ func TestWidePostings(t *testing.T) {
 	wide.snap.Store(sn)
 	for i := range ix.Sentences {
 		q := ix.Text(i)
-		want, got := narrow.Ask(q, 5), wide.Ask(q, 5)
+		want, got := narrow.ask(q, AskOptions{Top: 5}), wide.ask(q, AskOptions{Top: 5})
 		if !reflect.DeepEqual(got.Citations, want.Citations) || got.Answer != want.Answer {
 			t.Fatalf("Ask(%.60q) with 64-bit postings = %q %v; with 32-bit ones %q %v", q, got.Answer, got.Citations, want.Answer, want.Citations)
 		}
@@ -493,10 +493,10 @@ func TestAnswerDoesNotDependOnEarlierQuestions(t *testing.T) {
 	ix := e.Index()
 	first := make([]Result, len(ix.Sentences))
 	for i := range ix.Sentences {
-		first[i] = e.Ask(ix.Text(i), 5)
+		first[i] = e.ask(ix.Text(i), AskOptions{Top: 5})
 	}
 	for i := len(ix.Sentences) - 1; i >= 0; i-- {
-		got, want := e.Ask(ix.Text(i), 5), first[i]
+		got, want := e.ask(ix.Text(i), AskOptions{Top: 5}), first[i]
 		if !reflect.DeepEqual(got.Citations, want.Citations) || got.Answer != want.Answer {
 			t.Fatalf("Ask(%.60q) after other questions = %q %v; before them %q %v", ix.Text(i), got.Answer, got.Citations, want.Answer, want.Citations)
 		}
@@ -512,12 +512,12 @@ func TestWeightsAreTheEngines(t *testing.T) {
 	const q = "who did the laos defence minister meet?"
 	w := DefaultWeights
 	e := New(ix, Options{Weights: &w})
-	before := e.Ask(q, 3)
+	before := e.ask(q, AskOptions{Top: 3})
 	w.K1Sentence, w.BSentence, w.Exact = 2, 0.9, 3
-	if after := e.Ask(q, 3); !reflect.DeepEqual(after, before) {
+	if after := e.ask(q, AskOptions{Top: 3}); !reflect.DeepEqual(after, before) {
 		t.Errorf("after changing the Weights given to New, Ask = %+v; want %+v", after, before)
 	}
-	other := New(ix, Options{Weights: &w}).Ask(q, 3)
+	other := New(ix, Options{Weights: &w}).ask(q, AskOptions{Top: 3})
 	if len(other.Citations) == 0 || len(before.Citations) == 0 || other.Citations[0].Score == before.Citations[0].Score {
 		t.Errorf("other weights score %+v; want other scores than %+v", other.Citations, before.Citations)
 	}

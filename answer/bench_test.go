@@ -117,8 +117,10 @@ func reportLatency(b *testing.B, lat []time.Duration) {
 func BenchmarkAsk(b *testing.B) {
 	_, ix, qs := squadX10(b)
 	e := New(ix, Options{})
+	ctx := context.Background()
 	timeQuestions(b, ix, qs, func(q string) bool {
-		return e.Ask(q, 3).Question != ""
+		res, err := e.Ask(ctx, q, AskOptions{Top: 3})
+		return err == nil && res.Question != ""
 	})
 }
 
@@ -129,6 +131,7 @@ func BenchmarkAsk(b *testing.B) {
 func BenchmarkAskCold(b *testing.B) {
 	_, ix, qs := squadX10(b)
 	var e *Engine
+	ctx := context.Background()
 	lat := make([]time.Duration, b.N)
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -139,7 +142,8 @@ func BenchmarkAskCold(b *testing.B) {
 			b.StartTimer()
 		}
 		t0 := time.Now()
-		ok := e.Ask(qs[i%len(qs)], 3).Question != ""
+		res, err := e.Ask(ctx, qs[i%len(qs)], AskOptions{Top: 3})
+		ok := err == nil && res.Question != ""
 		lat[i] = time.Since(t0)
 		if !ok {
 			b.Fatalf("unsound result for %q", qs[i%len(qs)])

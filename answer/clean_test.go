@@ -44,11 +44,11 @@ func TestDecoratedQuestionsGetThePlainAnswer(t *testing.T) {
 	e := seedEngine(t)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			want := e.Ask(tt.plain, 3)
+			want := e.ask(tt.plain, AskOptions{Top: 3})
 			if !want.Answered {
 				t.Fatalf("Ask(%q) refused: %s", tt.plain, want.Answer)
 			}
-			got := e.Ask(tt.q, 3)
+			got := e.ask(tt.q, AskOptions{Top: 3})
 			if !got.Answered || !reflect.DeepEqual(got.Citations, want.Citations) {
 				t.Errorf("Ask(%q) = %q, citations %v; want those of %q: %v", tt.q, got.Answer, got.Citations, tt.plain, want.Citations)
 			}
@@ -64,7 +64,7 @@ func TestDecoratedQuestionsGetThePlainAnswer(t *testing.T) {
 func TestEchoKeepsWhatTheUserTyped(t *testing.T) {
 	q := "\x1b[31m<b>Giang</b>\x1b[0m @everyone signed\x00 what?\x1b]0;x\a"
 	const want = "<b>Giang</b> @everyone signed what?"
-	if got := seedEngine(t).Ask(q, 3).Question; got != want {
+	if got := seedEngine(t).ask(q, AskOptions{Top: 3}).Question; got != want {
 		t.Errorf("Ask(%q).Question = %q; want %q", q, got, want)
 	}
 }
@@ -141,7 +141,7 @@ func TestPlain(t *testing.T) {
 // words to ask.
 func TestMarkupOnlyIsNoQuestion(t *testing.T) {
 	for _, q := range []string{"@everyone", "<@123> <#456>", "<b></b>", "/ask@SomeBot", "\x1b[31m\x1b[0m"} {
-		res := seedEngine(t).Ask(q, 3)
+		res := seedEngine(t).ask(q, AskOptions{Top: 3})
 		if res.Answered || !strings.HasPrefix(res.Answer, "Please ask a question in words") {
 			t.Errorf("Ask(%q) = %q; want to be asked for words", q, res.Answer)
 		}

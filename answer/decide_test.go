@@ -2,6 +2,8 @@ package answer
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -24,7 +26,7 @@ func TestRefusalKinds(t *testing.T) {
 		{"when exactly did khamliang take over as laos defence minister?", RefusedAbsentName, "Khamliang"},
 	}
 	for _, tt := range tests {
-		res := e.Ask(tt.q, 3)
+		res := e.ask(tt.q, AskOptions{Top: 3})
 		if res.Answered || res.Refusal == nil || res.Refusal.Kind != tt.kind {
 			t.Errorf("Ask(%.40q) = %+v; want a refusal of kind %s", tt.q, res, tt.kind)
 			continue
@@ -33,12 +35,22 @@ func TestRefusalKinds(t *testing.T) {
 			t.Errorf("Ask(%.40q).Refusal.Missing = %q; want %q among them", tt.q, res.Refusal.Missing, tt.missing)
 		}
 	}
-	res := e.Ask("who is the laos defence minister now?", 3)
+	res := e.ask("who is the laos defence minister now?", AskOptions{Top: 3})
 	var buf bytes.Buffer
 	if err := res.WriteJSON(&buf); err != nil {
 		t.Fatal(err)
 	}
 	if !res.Answered || res.Refusal != nil || strings.Contains(buf.String(), `"refusal"`) {
 		t.Errorf("an answer's JSON = %s; want it answered, with no refusal", buf.String())
+	}
+}
+
+// TestAskFailsWhenContextDone checks that a question asked with a done
+// context is not answered, and says why.
+func TestAskFailsWhenContextDone(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if res, err := seedEngine(t).Ask(ctx, "who is the laos defence minister now?", AskOptions{}); !errors.Is(err, context.Canceled) || res.Answered {
+		t.Errorf("Ask with a done context = %+v, %v; want no answer and context.Canceled", res, err)
 	}
 }

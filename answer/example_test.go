@@ -33,10 +33,15 @@ func ExampleNew() {
 // refuses, saying why.
 func ExampleEngine_Ask() {
 	e := answer.New(loadIndex(), answer.Options{})
-	res := e.Ask("how many tonnes of rice did farmers bring in?", 1)
+	ctx := context.Background()
+	res, err := e.Ask(ctx, "how many tonnes of rice did farmers bring in?", answer.AskOptions{Top: 1})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 	fmt.Println(res.Answered, res.Answer)
 	fmt.Println(res.Citations[0].Doc, res.Citations[0].Title)
-	res = e.Ask("who won the football match in Brazil?", 1)
+	res, _ = e.Ask(ctx, "who won the football match in Brazil?", answer.AskOptions{Top: 1})
 	fmt.Println(res.Answered, res.Refusal.Kind, res.Answer)
 	// Output:
 	// true Farmers brought in 40 tonnes of rice in March. [1]

@@ -125,7 +125,7 @@ func evaluate(t testing.TB, e *Engine, qs []evalQuestion, prefixes ...string) me
 		if len(prefixes) > 0 && q.Doc != "" && !hasAnyPrefix(q.Doc, prefixes) {
 			continue
 		}
-		res := e.Ask(q.Question, 10)
+		res := e.ask(q.Question, AskOptions{Top: 10})
 		if len(q.Answers) == 0 {
 			m.unanswerable++
 			if !res.Answered {

@@ -18,10 +18,10 @@ func (reversed) Rerank(sn *snapshot, qr *Query, cs []Candidate) []Candidate {
 func TestEngineReranksWithItsReranker(t *testing.T) {
 	ix := seedEngine(t).Index()
 	const q = "who did the laos defence minister meet in hanoi?"
-	rules := New(ix, Options{}).Ask(q, 5)
+	rules := New(ix, Options{}).ask(q, AskOptions{Top: 5})
 	rev := New(ix, Options{})
 	rev.rerank = reversed{}
-	got := rev.Ask(q, 5)
+	got := rev.ask(q, AskOptions{Top: 5})
 	if len(rules.Citations) < 2 || len(got.Citations) < 2 || got.Citations[0].Sentence == rules.Citations[0].Sentence {
 		t.Errorf("with a reversing reranker, first citation = %+v; want another than the rules' %+v", got.Citations, rules.Citations)
 	}

@@ -87,7 +87,7 @@ func TestExplain(t *testing.T) {
 			t.Errorf("citation %.40q scores %v; its explanation makes %v: %+v", c.Sentence, c.Score, got, c.Explain)
 		}
 	}
-	for _, c := range e.Ask(q, 5).Citations {
+	for _, c := range e.ask(q, AskOptions{Top: 5}).Citations {
 		if c.Explain != nil {
 			t.Errorf("citation %.40q explained unasked", c.Sentence)
 		}

@@ -35,7 +35,7 @@ func TestSmallTalkGetsAFriendlyReply(t *testing.T) {
 	}
 	e := seedEngine(t)
 	for _, tt := range tests {
-		res := e.Ask(tt.q, 3)
+		res := e.ask(tt.q, AskOptions{Top: 3})
 		if res.Answered || len(res.Citations) != 0 || !strings.Contains(res.Answer, tt.want) {
 			t.Errorf("Ask(%q) = answered %v, %q, %d citations; want a reply with %q", tt.q, res.Answered, res.Answer, len(res.Citations), tt.want)
 		}

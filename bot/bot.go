@@ -33,6 +33,7 @@ type Request struct {
 	Text     string   // the command's argument: the question for "ask"
 	Private  bool     // the user asked for a reply only they can see (Discord's ephemeral)
 	Top      int      // citations wanted, up to MaxTop; 0 means the bot's default
+	Explain  bool     // break each citation's score into its signals
 }
 
 // An ErrorKind classifies what went wrong, so that adapters and tests can
@@ -90,9 +91,10 @@ type Reply struct {
 // Silent reports whether the reply says nothing.
 func (r Reply) Silent() bool { return r.Answer == nil && r.Text == "" && r.Err == nil }
 
-// An Answerer answers questions; *answer.Engine is one.
+// An Answerer answers questions; *answer.Engine is one. It fails when
+// ctx is done, or when what answers (an external index, a model) does.
 type Answerer interface {
-	Ask(question string, top int) answer.Result
+	Ask(ctx context.Context, question string, o answer.AskOptions) (answer.Result, error)
 }
 
 // A Reloader rebuilds the corpus and swaps it in, reporting what changed;

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"slices"
 	"strings"
@@ -46,12 +47,12 @@ type fakeAnswerer struct {
 	questions []string
 }
 
-func (f *fakeAnswerer) Ask(q string, top int) answer.Result {
+func (f *fakeAnswerer) Ask(ctx context.Context, q string, o answer.AskOptions) (answer.Result, error) {
 	f.mu.Lock()
 	f.questions = append(f.questions, q)
 	f.mu.Unlock()
 	return answer.Result{Question: q, Answered: true, Answer: "yes [1]",
-		Citations: []answer.Citation{{Doc: "a.txt", Title: "A", Sentence: "Yes.", Score: 1}}}
+		Citations: []answer.Citation{{Doc: "a.txt", Title: "A", Sentence: "Yes.", Score: 1}}}, nil
 }
 
 // fakeReloader counts its calls.
@@ -329,5 +330,22 @@ func TestSourcesCountsArticles(t *testing.T) {
 				t.Errorf("/sources = %q; want it to begin %q", rep.Text, tt.want)
 			}
 		})
+	}
+}
+
+// failingAnswerer fails every question, as an external index might.
+type failingAnswerer struct{}
+
+func (failingAnswerer) Ask(ctx context.Context, q string, o answer.AskOptions) (answer.Result, error) {
+	return answer.Result{}, errors.New("index unreachable")
+}
+
+// TestAskFailureIsInternal checks that an answerer's failure reaches the
+// user as a short internal error, its cause kept for the log.
+func TestAskFailureIsInternal(t *testing.T) {
+	b := New(Options{}, failingAnswerer{}, nil, nil, nil)
+	rep := b.Handle(context.Background(), Request{Platform: Console, Text: "who is the mayor?"})
+	if rep.Answer != nil || rep.Err == nil || rep.Err.Kind != Internal || strings.Contains(rep.Err.Message, "unreachable") {
+		t.Errorf("Handle = %+v; want an internal error that does not show the cause", rep)
 	}
 }

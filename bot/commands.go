@@ -115,7 +115,11 @@ func (b *Bot) ask(ctx context.Context, r Request) (Reply, string) {
 	if r.Top > 0 {
 		top = min(r.Top, MaxTop)
 	}
-	res := b.ans.Ask(q, top)
+	res, err := b.ans.Ask(ctx, q, answer.AskOptions{Top: top, Explain: r.Explain})
+	if err != nil {
+		return Reply{Private: true, Err: &Error{Kind: Internal,
+			Message: "Something went wrong on our side; please try again.", Cause: err}}, OutcomeFailed
+	}
 	if !res.Answered {
 		return Reply{Answer: &res, Private: r.Private}, OutcomeUnanswered
 	}

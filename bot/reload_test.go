@@ -148,7 +148,7 @@ func TestFailedReloadKeepsOldIndex(t *testing.T) {
 			if fmt.Sprint(rec.reloads) != "[false]" {
 				t.Errorf("recorded reloads %v; want [false]", rec.reloads)
 			}
-			if res := eng.Ask("who is the mayor of Riverton?", 1); !res.Answered {
+			if res, err := eng.Ask(context.Background(), "who is the mayor of Riverton?", answer.AskOptions{Top: 1}); err != nil || !res.Answered {
 				t.Errorf("after a failed reload: %+v; want the old corpus to answer", res)
 			}
 		})
@@ -210,7 +210,7 @@ func TestReloadWhileRunningAnswersAtOnce(t *testing.T) {
 		t.Errorf("Running() = %v, %v; want 42s, true", took, ok)
 	}
 	// Questions are answered from the old index while the reload waits.
-	if res := eng.Ask("who is the mayor of Riverton?", 1); !res.Answered {
+	if res, err := eng.Ask(context.Background(), "who is the mayor of Riverton?", answer.AskOptions{Top: 1}); err != nil || !res.Answered {
 		t.Fatalf("during a reload: %+v; want an answer", res)
 	}
 
@@ -386,6 +386,9 @@ func TestReloadUnderLoad(t *testing.T) {
 		askers.Go(func() {
 			for i := 0; ctx.Err() == nil; i++ {
 				rep := b.Handle(ctx, Request{Platform: Discord, UserID: fmt.Sprint(g), Text: "when did the river festival edition open?"})
+				if ctx.Err() != nil {
+					return // cancelled while asking: the engine fails the question
+				}
 				if rep.Answer == nil || !rep.Answer.Answered || len(rep.Answer.Citations) < 2 {
 					failures <- fmt.Sprintf("no answer: %+v", rep)
 					return

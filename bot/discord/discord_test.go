@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/bwmarrin/discordgo"
+
+	"github.com/corpusbot/corpusbot/answer"
 )
 
 const goodQuestion = "Who is Laos's defence minister?"
@@ -138,8 +140,8 @@ func TestCommandsRegistered(t *testing.T) {
 func TestAskAnsweredWithEmbedAndCitation(t *testing.T) {
 	t.Parallel()
 	h := start(t, setup{})
-	res := seedEngine(t).Ask(goodQuestion, 3)
-	if !res.Answered || len(res.Citations) == 0 {
+	res, err := seedEngine(t).Ask(context.Background(), goodQuestion, answer.AskOptions{Top: 3})
+	if err != nil || !res.Answered || len(res.Citations) == 0 {
 		t.Fatalf("the engine does not answer %q; pick another question", goodQuestion)
 	}
 	in, cb := h.ask(t, goodQuestion, alice)

@@ -262,7 +262,7 @@ type gatedAnswerer struct {
 	gate <-chan struct{}
 }
 
-func (g gatedAnswerer) Ask(question string, top int) answer.Result {
+func (g gatedAnswerer) Ask(ctx context.Context, question string, o answer.AskOptions) (answer.Result, error) {
 	<-g.gate
-	return g.eng.Ask(question, top)
+	return g.eng.Ask(ctx, question, o)
 }

@@ -99,7 +99,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.mux.Serv
 // An askRequest is the body of POST /v1/ask.
 type askRequest struct {
 	Question string `json:"question"`
-	Top      int    `json:"top"` // 0 or absent: the bot's default
+	Top      int    `json:"top"`     // 0 or absent: the bot's default
+	Explain  bool   `json:"explain"` // break each citation's score into its signals
 }
 
 func (h *Handler) ask(w http.ResponseWriter, r *http.Request) {
@@ -135,7 +136,7 @@ func (h *Handler) ask(w http.ResponseWriter, r *http.Request) {
 	if empty {
 		q = ""
 	}
-	rep := b.Handle(r.Context(), bot.Request{Platform: bot.HTTP, Command: "ask", Text: q, Top: req.Top})
+	rep := b.Handle(r.Context(), bot.Request{Platform: bot.HTTP, Command: "ask", Text: q, Top: req.Top, Explain: req.Explain})
 	switch {
 	case empty && rep.Err != nil && rep.Err.Kind == bot.Invalid && blank(req.Question):
 		writeError(w, http.StatusBadRequest, `The question is empty: send {"question": "..."} with a question in words.`)

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -88,6 +89,25 @@ func TestReadinessWaitsForEveryRequiredPart(t *testing.T) {
 	ready(503, "not ready: discord (connecting)")
 }
 
+// TestAskExplain checks that "explain": true on /v1/ask breaks each
+// citation's score into its signals, and that they are absent unasked.
+func TestAskExplain(t *testing.T) {
+	b, _ := testBot(t)
+	h := New(http.NotFoundHandler())
+	h.SetBot(b)
+	for _, explain := range []bool{true, false} {
+		body := fmt.Sprintf(`{"question": "Who is the mayor of Riverton?", "top": 1, "explain": %v}`, explain)
+		rec := do(h, "POST", "/v1/ask", body)
+		var got answer.Result
+		if err := json.Unmarshal(rec.Body.Bytes(), &got); err != nil || rec.Code != 200 {
+			t.Fatalf("/v1/ask %s = %d %s", body, rec.Code, rec.Body)
+		}
+		if len(got.Citations) == 0 || (len(got.Citations[0].Explain) > 0) != explain {
+			t.Errorf("/v1/ask %s = %s; want explained: %v", body, rec.Body, explain)
+		}
+	}
+}
+
 func TestAsk(t *testing.T) {
 	b, eng := testBot(t)
 	h := New(http.NotFoundHandler())
@@ -101,7 +121,10 @@ func TestAsk(t *testing.T) {
 		if err := json.Unmarshal(rec.Body.Bytes(), &got); err != nil {
 			t.Fatal(err)
 		}
-		want := eng.Ask("Who is the mayor of Riverton?", 1)
+		want, err := eng.Ask(context.Background(), "Who is the mayor of Riverton?", answer.AskOptions{Top: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
 		if !got.Answered || len(got.Citations) != 1 || got.Citations[0].Sentence != want.Citations[0].Sentence ||
 			!strings.Contains(got.Citations[0].Sentence, "Anna Vell") {
 			t.Errorf("/v1/ask = %+v; want the engine's answer %+v", got, want)

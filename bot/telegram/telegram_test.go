@@ -287,8 +287,8 @@ func TestReplyLandsOnTheAskingMessageWithACitation(t *testing.T) {
 	}{{id1, q1}, {id2, q2}} {
 		got := h.fake.waitReply(aliceChat.ID, q.id)
 		checkReplyShape(t, got, aliceChat, q.id)
-		res := h.eng.Ask(q.text, 3)
-		if !res.Answered || len(res.Citations) == 0 {
+		res, err := h.eng.Ask(context.Background(), q.text, answer.AskOptions{Top: 3})
+		if err != nil || !res.Answered || len(res.Citations) == 0 {
 			t.Fatalf("the engine does not answer %q; pick another question", q.text)
 		}
 		if want := bot.RenderTelegram(bot.Reply{Answer: &res}); got.Get("text") != want {
@@ -429,7 +429,10 @@ func TestRejectedHTMLFallsBackToPlainText(t *testing.T) {
 	if plain.Has("parse_mode") {
 		t.Errorf("the fallback kept parse_mode %q", plain.Get("parse_mode"))
 	}
-	res := h.eng.Ask(q, 3)
+	res, err := h.eng.Ask(context.Background(), q, answer.AskOptions{Top: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if want := bot.RenderText(bot.Reply{Answer: &res}); plain.Get("text") != want {
 		t.Errorf("fallback text = %q; want %q", plain.Get("text"), want)
 	}

@@ -79,6 +79,7 @@ func runAsk(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	dir := fset.String("corpus", "", "folder of .txt articles (default: the built-in articles)")
 	top := fset.Int("top", 3, "how many citations to give")
 	asJSON := fset.Bool("json", false, "print one JSON object per question")
+	explain := fset.Bool("explain", false, "break each citation's score into its signals")
 	pos, err := parseInterspersed(fset, args)
 	if err != nil {
 		return errUsage
@@ -95,7 +96,11 @@ func runAsk(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	// write writes res, and why the line got no answer when why is not
 	// nil, and flushes it.
 	w := bufio.NewWriter(stdout)
+	opts := answer.AskOptions{Top: *top, Explain: *explain}
 	write := func(res answer.Result, why error) error {
+		if why != nil && !errors.Is(why, errQuestionTooLong) {
+			return why
+		}
 		var err error
 		switch {
 		case *asJSON && why != nil:
@@ -111,7 +116,7 @@ func runAsk(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		return w.Flush()
 	}
 	if len(pos) > 0 {
-		return write(eng.Ask(strings.Join(pos, " "), *top), nil)
+		return write(eng.Ask(ctx, strings.Join(pos, " "), opts))
 	}
 	// Batch mode: each answer is written out before the next line is
 	// waited for, so that a program can hold a conversation with ask.
@@ -134,7 +139,7 @@ func runAsk(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		case in.tooLong:
 			err = write(tooLongResult(), errQuestionTooLong)
 		default:
-			err = write(eng.Ask(in.text, *top), nil)
+			err = write(eng.Ask(ctx, in.text, opts))
 		}
 		if err != nil {
 			return err
@@ -251,6 +256,34 @@ func formatText(res answer.Result) string {
 		}
 		meta = append(meta, c.Doc)
 		fmt.Fprintf(&b, " (%s)\n    “%s”\n", strings.Join(meta, ", "), c.Sentence)
+		if len(c.Explain) > 0 {
+			b.WriteString(formatExplain(c))
+		}
 	}
 	return b.String()
+}
+
+// formatExplain renders a citation's explained score: its additive
+// signals' value times weight, added up, times 1 plus its factor signals'.
+func formatExplain(c answer.Citation) string {
+	var add, factor []string
+	for _, x := range c.Explain {
+		if x.Value == 0 {
+			continue
+		}
+		term := fmt.Sprintf("%s %g×%g", x.Signal, x.Value, x.Weight)
+		if x.Factor {
+			factor = append(factor, term)
+		} else {
+			add = append(add, term)
+		}
+	}
+	s := fmt.Sprintf("    score %g = %s", c.Score, strings.Join(add, " + "))
+	if len(factor) > 0 {
+		s = fmt.Sprintf("    score %g = (%s) × (1 + %s)", c.Score, strings.Join(add, " + "), strings.Join(factor, " + "))
+	}
+	if c.Reranked != "" {
+		s += "; put first by the " + c.Reranked + " rule"
+	}
+	return s + "\n"
 }

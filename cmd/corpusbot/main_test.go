@@ -260,3 +260,34 @@ func TestBinary(t *testing.T) {
 		interrupt(t, start(t, "", true, "ask", "--corpus", dir), 1)
 	})
 }
+
+// TestAskExplain checks that ask --explain breaks each citation's score
+// into its signals, in JSON and as text, and that ask alone does not.
+func TestAskExplain(t *testing.T) {
+	const q = "who's laos's defence minister now?"
+	var out, errb bytes.Buffer
+	if err := run(context.Background(), []string{"ask", "--json", "--explain", q}, nil, &out, &errb); err != nil {
+		t.Fatalf("run: %v (%s)", err, errb.String())
+	}
+	var res answer.Result
+	if err := json.Unmarshal(out.Bytes(), &res); err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Citations) == 0 || len(res.Citations[0].Explain) == 0 || res.Citations[0].Explain[0].Signal != "bm25" {
+		t.Errorf("ask --json --explain = %s; want each citation's signals", out.String())
+	}
+	out.Reset()
+	if err := run(context.Background(), []string{"ask", "--explain", q}, nil, &out, &errb); err != nil {
+		t.Fatalf("run: %v (%s)", err, errb.String())
+	}
+	if !strings.Contains(out.String(), "score ") || !strings.Contains(out.String(), "bm25 ") {
+		t.Errorf("ask --explain = %s; want each citation's score explained", out.String())
+	}
+	out.Reset()
+	if err := run(context.Background(), []string{"ask", "--json", q}, nil, &out, &errb); err != nil {
+		t.Fatalf("run: %v (%s)", err, errb.String())
+	}
+	if strings.Contains(out.String(), `"explain"`) {
+		t.Errorf("ask --json = %s; want no explanation unasked", out.String())
+	}
+}
