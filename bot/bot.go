@@ -86,6 +86,9 @@ type Reply struct {
 	Text    string         // a plain message: help, sources, a reload report
 	Err     *Error         // a refusal or failure, with a message for the user
 	Private bool           // show only to the asker where the platform can (ephemeral)
+	// FeedbackID names the answer for 👍/👎 buttons (see VoteData); empty
+	// when the answer takes no votes.
+	FeedbackID string
 }
 
 // Silent reports whether the reply says nothing.
@@ -143,6 +146,9 @@ type Options struct {
 	RateLimit RateLimit
 	Recorder  Recorder         // told of every request; nil for none
 	Now       func() time.Time // the clock; nil means time.Now
+	// Feedback, when set, puts 👍/👎 on answers on Discord, Telegram and
+	// the console, and records the votes (see Bot.Vote); nil for none.
+	Feedback *Feedback
 }
 
 // DefaultMaxQuestion is the longest question accepted, in characters.

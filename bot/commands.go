@@ -120,10 +120,14 @@ func (b *Bot) ask(ctx context.Context, r Request) (Reply, string) {
 		return Reply{Private: true, Err: &Error{Kind: Internal,
 			Message: "Something went wrong on our side; please try again.", Cause: err}}, OutcomeFailed
 	}
-	if !res.Answered {
-		return Reply{Answer: &res, Private: r.Private}, OutcomeUnanswered
+	rep := Reply{Answer: &res, Private: r.Private}
+	if f := b.opts.Feedback; f != nil && r.Platform != HTTP && votable(&res) {
+		rep.FeedbackID = f.remember(r.Platform, &res)
 	}
-	return Reply{Answer: &res, Private: r.Private}, OutcomeAnswered
+	if !res.Answered {
+		return rep, OutcomeUnanswered
+	}
+	return rep, OutcomeAnswered
 }
 
 func (b *Bot) sources(ctx context.Context, r Request) (Reply, string) {

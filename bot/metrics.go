@@ -21,6 +21,7 @@ type Metrics struct {
 	rateLimited   *prometheus.CounterVec
 	reloads       *prometheus.CounterVec
 	reloadSeconds prometheus.Histogram
+	feedback      *prometheus.CounterVec
 	index         atomic.Pointer[func() *corpus.Index]
 	reloadRunning atomic.Pointer[func() (time.Duration, bool)]
 }
@@ -65,7 +66,11 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		Name: "corpusbot_corpus_sentences",
 		Help: "Sentences in the corpus served.",
 	}, func() float64 { return m.corpusSize(func(ix *corpus.Index) int { return len(ix.Sentences) }) })
-	reg.MustRegister(m.requests, m.questions, m.latency, m.rateLimited, m.reloads, m.reloadSeconds, articles, sentences)
+	m.feedback = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "corpusbot_feedback_total",
+		Help: "Votes on answers recorded in the feedback file, by platform and verdict (up, down).",
+	}, []string{"platform", "verdict"})
+	reg.MustRegister(m.requests, m.questions, m.latency, m.rateLimited, m.reloads, m.reloadSeconds, articles, sentences, m.feedback)
 	for _, p := range []string{Discord, Telegram, Console, HTTP} {
 		for _, o := range []string{OutcomeAnswered, OutcomeUnanswered} {
 			m.questions.WithLabelValues(p, o) // show zeros rather than nothing
@@ -165,4 +170,12 @@ func (m *Metrics) Reloaded(ok bool, took time.Duration) {
 	m.reloadSeconds.Observe(took.Seconds())
 }
 
-var _ Recorder = (*Metrics)(nil)
+// Voted counts a vote recorded.
+func (m *Metrics) Voted(platform, verdict string) {
+	m.feedback.WithLabelValues(platform, verdict).Inc()
+}
+
+var (
+	_ Recorder         = (*Metrics)(nil)
+	_ FeedbackRecorder = (*Metrics)(nil)
+)
