@@ -47,6 +47,14 @@ type fakeAPI struct {
 	sendHook  func(p url.Values)      // called with each sendMessage's parameters before it is answered
 	webhook   url.Values              // the last setWebhook parameters
 	sentTexts map[int64][]fakeMessage // messages the bot sent, per chat
+	queries   map[string]*fakeQuery   // callback queries sent to the bot, by id
+	nextQuery int                     // the next callback query id
+}
+
+// A fakeQuery is a callback query sent to the bot, and its answer.
+type fakeQuery struct {
+	answered bool
+	text     string // answerCallbackQuery's text
 }
 
 // A fakeCall is one request the bot made.
@@ -75,6 +83,7 @@ type fakeMessage struct {
 	ID        int
 	Text      string
 	ParseMode string
+	Markup    *tgMarkup // reply_markup, when the message has an inline keyboard
 }
 
 // Telegram's objects, as the wire has them.
@@ -107,6 +116,25 @@ type (
 		Sticker   interface{} `json:"sticker,omitempty"`
 		Photo     interface{} `json:"photo,omitempty"`
 		Caption   string      `json:"caption,omitempty"`
+		Markup    *tgMarkup   `json:"reply_markup,omitempty"`
+	}
+	// tgMarkup is an InlineKeyboardMarkup.
+	tgMarkup struct {
+		InlineKeyboard [][]tgButton `json:"inline_keyboard"`
+	}
+	// tgButton is an InlineKeyboardButton; exactly one optional field is set.
+	tgButton struct {
+		Text         string  `json:"text"`
+		CallbackData *string `json:"callback_data,omitempty"`
+		URL          *string `json:"url,omitempty"`
+	}
+	// tgCallbackQuery is a CallbackQuery.
+	tgCallbackQuery struct {
+		ID           string     `json:"id"`
+		From         tgUser     `json:"from"`
+		Message      *tgMessage `json:"message,omitempty"`
+		ChatInstance string     `json:"chat_instance"`
+		Data         string     `json:"data,omitempty"`
 	}
 )
 
@@ -129,6 +157,8 @@ func newFakeAPI(t testing.TB) *fakeAPI {
 		faults:    map[string][]fakeFault{},
 		changed:   make(chan struct{}),
 		sentTexts: map[int64][]fakeMessage{},
+		queries:   map[string]*fakeQuery{},
+		nextQuery: 4400000000000000001,
 	}
 	f.srv = httptest.NewUnstartedServer(http.HandlerFunc(f.serve))
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -433,6 +463,8 @@ func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 		f.getUpdates(w, r, params)
 	case "sendMessage":
 		f.sendMessage(w, params)
+	case "answerCallbackQuery":
+		f.answerCallbackQuery(w, params)
 	default:
 		f.record(method, params, 404)
 		writeAPI(w, 404, apiError(404, "Not Found: method not found", 0))
@@ -666,6 +698,13 @@ func (f *fakeAPI) sendMessage(w http.ResponseWriter, p url.Values) {
 		f.badRequest(w, "sendMessage", p, "message is too long")
 		return
 	}
+	var markup *tgMarkup
+	if raw := p.Get("reply_markup"); raw != "" {
+		if markup, err = checkMarkup(raw); err != nil {
+			f.badRequest(w, "sendMessage", p, err.Error())
+			return
+		}
+	}
 	f.mu.Lock()
 	replyID, _ := strconv.Atoi(p.Get("reply_to_message_id"))
 	if replyID != 0 && !f.messages[chatID][replyID] && p.Get("allow_sending_without_reply") != "true" {
@@ -676,10 +715,10 @@ func (f *fakeAPI) sendMessage(w http.ResponseWriter, p url.Values) {
 	f.msgIDs[chatID]++
 	id := f.msgIDs[chatID]
 	f.messages[chatID][id] = true
-	f.sentTexts[chatID] = append(f.sentTexts[chatID], fakeMessage{ID: id, Text: text, ParseMode: p.Get("parse_mode")})
+	f.sentTexts[chatID] = append(f.sentTexts[chatID], fakeMessage{ID: id, Text: plain, ParseMode: p.Get("parse_mode"), Markup: markup})
 	f.mu.Unlock()
 	f.answer(w, "sendMessage", p, tgMessage{
-		MessageID: id, From: &f.me, Date: time.Now().Unix(), Chat: chat, Text: plain,
+		MessageID: id, From: &f.me, Date: time.Now().Unix(), Chat: chat, Text: plain, Markup: markup,
 	})
 }
 
@@ -773,4 +812,103 @@ func waitChan[T any](t testing.TB, what string, ch <-chan T) T {
 	}
 	var zero T
 	return zero
+}
+
+// checkMarkup checks reply_markup as Telegram does for an inline keyboard:
+// JSON, rows of buttons, each with a text and exactly one action; a
+// callback_data of 1–64 bytes.
+func checkMarkup(raw string) (*tgMarkup, error) {
+	var m tgMarkup
+	dec := json.NewDecoder(strings.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&m); err != nil || m.InlineKeyboard == nil {
+		return nil, fmt.Errorf("can't parse reply keyboard markup JSON object")
+	}
+	for _, row := range m.InlineKeyboard {
+		for _, b := range row {
+			switch {
+			case b.Text == "":
+				return nil, fmt.Errorf("text buttons are unallowed in the inline keyboard")
+			case (b.CallbackData == nil) == (b.URL == nil):
+				return nil, fmt.Errorf("can't find field \"callback_data\" or \"url\"")
+			case b.CallbackData != nil && (len(*b.CallbackData) == 0 || len(*b.CallbackData) > 64):
+				return nil, fmt.Errorf("BUTTON_DATA_INVALID")
+			}
+		}
+	}
+	return &m, nil
+}
+
+// press queues a callback query from user on the bot's message id in chat,
+// carrying data, and returns the query's id. Telegram relays whatever data
+// a client sends (MTProto clients can send any bytes), so data need not be
+// a button's: tests forge it.
+func (f *fakeAPI) press(chat tgChat, from tgUser, messageID int, data string) string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var msg *tgMessage
+	for _, m := range f.sentTexts[chat.ID] {
+		if m.ID == messageID {
+			msg = &tgMessage{MessageID: m.ID, From: &f.me, Date: time.Now().Unix(), Chat: chat, Text: m.Text, Markup: m.Markup}
+		}
+	}
+	if msg == nil {
+		f.t.Fatalf("fake: press on message %d, which the bot did not send in chat %d", messageID, chat.ID)
+	}
+	id := strconv.Itoa(f.nextQuery)
+	f.nextQuery++
+	f.queries[id] = &fakeQuery{}
+	body, err := json.Marshal(tgCallbackQuery{ID: id, From: from, Message: msg, ChatInstance: "-77" + strconv.FormatInt(chat.ID, 10), Data: data})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	f.pushLocked("callback_query", body)
+	return id
+}
+
+// lastSent returns the last message the bot sent in chat.
+func (f *fakeAPI) lastSent(chat int64) fakeMessage {
+	f.t.Helper()
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	sent := f.sentTexts[chat]
+	if len(sent) == 0 {
+		f.t.Fatalf("fake: the bot sent nothing in chat %d", chat)
+	}
+	return sent[len(sent)-1]
+}
+
+// answerCallbackQuery answers a callback query once, with a text of at
+// most 200 characters.
+func (f *fakeAPI) answerCallbackQuery(w http.ResponseWriter, p url.Values) {
+	f.mu.Lock()
+	q := f.queries[p.Get("callback_query_id")]
+	switch {
+	case q == nil || q.answered:
+		f.mu.Unlock()
+		f.badRequest(w, "answerCallbackQuery", p, "query is too old and response timeout expired or query ID is invalid")
+		return
+	case utf8.RuneCountInString(p.Get("text")) > 200:
+		f.mu.Unlock()
+		f.badRequest(w, "answerCallbackQuery", p, "MESSAGE_TOO_LONG")
+		return
+	}
+	q.answered, q.text = true, p.Get("text")
+	f.mu.Unlock()
+	f.answer(w, "answerCallbackQuery", p, true)
+}
+
+// waitAnswer waits for the answer to callback query id and returns its text.
+func (f *fakeAPI) waitAnswer(id string) string {
+	f.t.Helper()
+	var text string
+	f.waitFor("an answer to callback query "+id, func() bool {
+		q := f.queries[id]
+		if q != nil && q.answered {
+			text = q.text
+			return true
+		}
+		return false
+	})
+	return text
 }

@@ -28,6 +28,9 @@ func (a *Adapter) answer(ctx context.Context, m *tgbotapi.Message, req bot.Reque
 		a.log.Info("request refused", "chat", m.Chat.ID, "user", req.UserID, "command", req.Command, "kind", reply.Err.Kind.String())
 	}
 	msg := outMessage{chatID: m.Chat.ID, replyTo: m.MessageID, text: bot.RenderTelegram(reply), html: true}
+	if reply.FeedbackID != "" {
+		msg.markup = voteKeyboard(reply.FeedbackID)
+	}
 	if strings.TrimSpace(msg.text) == "" {
 		a.log.Warn("empty reply not sent", "chat", m.Chat.ID, "command", req.Command)
 		return
@@ -86,6 +89,7 @@ type outMessage struct {
 	replyTo int    // the message replied to
 	text    string // HTML when html is set, else plain text
 	html    bool
+	markup  string // reply_markup (JSON), or ""
 }
 
 // params are sendMessage's parameters, as tgbotapi's MessageConfig would
@@ -98,6 +102,7 @@ func (o outMessage) params() tgbotapi.Params {
 		"allow_sending_without_reply": "true",
 	}
 	p.AddNonZero("reply_to_message_id", o.replyTo)
+	p.AddNonEmpty("reply_markup", o.markup)
 	if o.html {
 		p["parse_mode"] = tgbotapi.ModeHTML
 	}

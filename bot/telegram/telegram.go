@@ -252,6 +252,13 @@ func (a *Adapter) Run(ctx context.Context) error {
 	defer a.drain(d, stopReplies)
 	r := router{self: me}
 	handle := func(ctx context.Context, u tgbotapi.Update) {
+		if u.CallbackQuery != nil {
+			if chat, v, ok := routeCallback(u.CallbackQuery); ok {
+				id := u.CallbackQuery.ID
+				d.submit(ctx, chat, func(ctx context.Context) { a.onCallback(ctx, id, v) })
+			}
+			return
+		}
 		m, req, ok := r.route(u)
 		if !ok {
 			return
@@ -310,7 +317,7 @@ func (a *Adapter) connect(ctx context.Context) (tgbotapi.User, error) {
 			_, err := call[bool](ctx, a.api, a.opts.RequestTimeout, "setWebhook", tgbotapi.Params{
 				"url":             a.hookTo.String(),
 				"secret_token":    a.opts.Webhook.Secret,
-				"allowed_updates": `["message"]`,
+				"allowed_updates": `["message","callback_query"]`,
 			})
 			return err
 		})
@@ -381,7 +388,7 @@ func (a *Adapter) poll(ctx context.Context, handle func(context.Context, tgbotap
 	offset := 0
 	bo := a.backoff()
 	for ctx.Err() == nil {
-		cfg := tgbotapi.UpdateConfig{Offset: offset, Limit: 100, Timeout: timeout, AllowedUpdates: []string{"message"}}
+		cfg := tgbotapi.UpdateConfig{Offset: offset, Limit: 100, Timeout: timeout, AllowedUpdates: allowedUpdates}
 		if !a.connected.Load() {
 			cfg.Timeout = 0
 		}

@@ -231,8 +231,8 @@ func TestStartupCallsAndOffsets(t *testing.T) {
 		}
 	}
 	first := h.fake.callsOf("getUpdates")[0].Params
-	if first.Get("timeout") != "30" || first.Get("allowed_updates") != `["message"]` || first.Get("offset") != "" {
-		t.Errorf("first getUpdates params = %v; want timeout 30, allowed_updates [\"message\"], no offset", first)
+	if first.Get("timeout") != "30" || first.Get("allowed_updates") != `["message","callback_query"]` || first.Get("offset") != "" {
+		t.Errorf("first getUpdates params = %v; want timeout 30, allowed_updates [\"message\",\"callback_query\"], no offset", first)
 	}
 }
 

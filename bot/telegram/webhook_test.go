@@ -59,8 +59,8 @@ func TestWebhookModeChecksTheSecretOnEveryRequest(t *testing.T) {
 		t.Fatalf("%d setWebhook calls; want 1", len(hooks))
 	}
 	if p := hooks[0].Params; p.Get("url") != "https://bot.example/tg/hook" || p.Get("secret_token") != webhookSecret ||
-		p.Get("allowed_updates") != `["message"]` {
-		t.Errorf("setWebhook params = %v; want the public URL, the secret and allowed_updates [\"message\"]", p)
+		p.Get("allowed_updates") != `["message","callback_query"]` {
+		t.Errorf("setWebhook params = %v; want the public URL, the secret and allowed_updates [\"message\",\"callback_query\"]", p)
 	}
 
 	hook := "http://" + ln.Addr().String() + "/tg/hook"
