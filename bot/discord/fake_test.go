@@ -81,6 +81,7 @@ type fakeConn struct {
 
 type fakeInteraction struct {
 	id    string
+	kind  int // 2 APPLICATION_COMMAND, 3 MESSAGE_COMPONENT
 	acked bool
 	edits int
 }
@@ -407,6 +408,13 @@ func (f *fakeDiscord) callback(id, token string, call restCall) (int, any, map[s
 			return 400, apiError(50035, "Invalid Form Body: "+err.Error()), nil
 		}
 	case 5:
+	case 6, 7: // DEFERRED_UPDATE_MESSAGE, UPDATE_MESSAGE: for component interactions only
+		if in.kind != 3 {
+			return 400, apiError(50035, "Invalid Form Body: interaction response type not valid for this interaction"), nil
+		}
+		if err := messageLimits(m["data"]); err != nil {
+			return 400, apiError(50035, "Invalid Form Body: "+err.Error()), nil
+		}
 	default:
 		return 400, apiError(50035, "Invalid Form Body"), nil
 	}
@@ -448,6 +456,52 @@ func messageLimits(body any) error {
 	if total > 6000 {
 		return fmt.Errorf("embeds: %d characters in all; at most 6000", total)
 	}
+	return checkComponents(get(body, "components"))
+}
+
+// checkComponents checks a message's components as Discord does for
+// (non-V2) messages: at most 5 action rows (type 1) at the top, each with
+// 1–5 buttons (type 2); a button has a style 1–5, a label or an emoji, and
+// a custom_id of 1–100 characters, unique in the message (a link button,
+// style 5, has a url instead). Null or absent means none.
+func checkComponents(v any) error {
+	if v == nil {
+		return nil
+	}
+	rows, ok := v.([]any)
+	if !ok || len(rows) > 5 {
+		return errors.New("components: not a list of at most 5 action rows")
+	}
+	ids := map[string]bool{}
+	for i, row := range rows {
+		if num(get(row, "type")) != 1 {
+			return fmt.Errorf("components.%d: top-level components must be action rows (type 1)", i)
+		}
+		buttons := list(get(row, "components"))
+		if len(buttons) == 0 || len(buttons) > 5 {
+			return fmt.Errorf("components.%d: an action row holds 1 to 5 components", i)
+		}
+		for j, b := range buttons {
+			where := fmt.Sprintf("components.%d.components.%d", i, j)
+			style := num(get(b, "style"))
+			id := str(get(b, "custom_id"))
+			switch {
+			case num(get(b, "type")) != 2:
+				return fmt.Errorf("%s: only buttons (type 2) are expected here", where)
+			case style < 1 || style > 5:
+				return fmt.Errorf("%s: style %v", where, style)
+			case str(get(b, "label")) == "" && str(get(b, "emoji", "name")) == "" && str(get(b, "emoji", "id")) == "":
+				return fmt.Errorf("%s: a button needs a label or an emoji", where)
+			case style == 5 && (str(get(b, "url")) == "" || id != ""):
+				return fmt.Errorf("%s: a link button has a url and no custom_id", where)
+			case style != 5 && (id == "" || utf8.RuneCountInString(id) > 100):
+				return fmt.Errorf("%s: custom_id must be 1 to 100 characters", where)
+			case style != 5 && ids[id]:
+				return fmt.Errorf("%s: custom_id %q is not unique", where, id)
+			}
+			ids[id] = true
+		}
+	}
 	return nil
 }
 
@@ -463,6 +517,9 @@ func (f *fakeDiscord) messageFrom(call restCall, channel string) map[string]any 
 		"content": str(m["content"]), "embeds": list(m["embeds"]), "timestamp": time.Now().UTC().Format(time.RFC3339Nano),
 		"edited_timestamp": nil, "mentions": []any{}, "mention_roles": []any{}, "attachments": []any{},
 		"tts": false, "mention_everyone": false, "pinned": false, "flags": 0}
+	if c := list(m["components"]); len(c) > 0 {
+		out["components"] = c
+	}
 	if ref, ok := m["message_reference"].(map[string]any); ok {
 		out["type"] = 19
 		out["message_reference"] = ref
@@ -724,7 +781,7 @@ func (u fakeUser) member(withUser bool) map[string]any {
 func (f *fakeDiscord) slashCommand(name string, options []map[string]any, u fakeUser, inGuild bool) map[string]any {
 	id, token := f.id(), "aW50ZXJhY3Rpb246"+f.id()+":Zm9vYmFy_tok-"+strconv.Itoa(len(name))
 	f.mu.Lock()
-	f.interactions[token] = &fakeInteraction{id: id}
+	f.interactions[token] = &fakeInteraction{id: id, kind: 2}
 	f.mu.Unlock()
 	opts := []any{}
 	for _, o := range options {
@@ -749,6 +806,36 @@ func (f *fakeDiscord) slashCommand(name string, options []map[string]any, u fake
 		in["user"] = u.object()
 		in["context"] = 1
 		in["authorizing_integration_owners"] = map[string]any{"0": "0"}
+	}
+	return in
+}
+
+// buttonPress builds a MESSAGE_COMPONENT interaction (type 3): user u
+// pressed the button with customID on message msg (a message object the
+// bot sent), and lets the fake accept its callback. Discord relays the
+// custom_id the client sends; tests forge it.
+func (f *fakeDiscord) buttonPress(customID string, msg map[string]any, u fakeUser, inGuild bool) map[string]any {
+	id, token := f.id(), "aW50ZXJhY3Rpb246"+f.id()+":YnV0dG9u_tok"
+	f.mu.Lock()
+	f.interactions[token] = &fakeInteraction{id: id, kind: 3}
+	f.mu.Unlock()
+	in := map[string]any{
+		"id": id, "application_id": f.appID, "type": 3, "token": token, "version": 1,
+		"data":    map[string]any{"custom_id": customID, "component_type": 2},
+		"message": msg, "locale": "en-US", "app_permissions": "2248473465835073", "entitlements": []any{},
+	}
+	if inGuild {
+		ch := "700000000000000001"
+		in["guild_id"], in["channel_id"], in["guild_locale"] = f.guildID, ch, "en-US"
+		in["channel"] = map[string]any{"id": ch, "type": 0, "guild_id": f.guildID, "name": "general"}
+		in["member"] = u.member(true)
+		in["context"] = 0
+	} else {
+		ch := "710000000000000001"
+		in["channel_id"] = ch
+		in["channel"] = map[string]any{"id": ch, "type": 1, "recipients": []any{u.object()}}
+		in["user"] = u.object()
+		in["context"] = 1
 	}
 	return in
 }

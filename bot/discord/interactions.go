@@ -33,12 +33,16 @@ func (r *run) onInteraction(ctx context.Context, e *discordgo.InteractionCreate)
 		return
 	}
 	in := e.Interaction
-	if in.Type != discordgo.InteractionApplicationCommand {
+	if in.Type != discordgo.InteractionApplicationCommand && in.Type != discordgo.InteractionMessageComponent {
 		r.a.log.Debug("discord: interaction ignored", "type", int(in.Type), "id", in.ID)
 		return
 	}
 	if !snowflake(in.ID) || !pathToken(in.Token) {
 		r.a.log.Warn("discord: interaction without a usable id or token ignored")
+		return
+	}
+	if in.Type == discordgo.InteractionMessageComponent {
+		r.onComponent(ctx, in)
 		return
 	}
 	req, ok := interactionRequest(in)
@@ -138,6 +142,7 @@ func (r *run) respond(ctx context.Context, in *discordgo.Interaction, reply bot.
 		Type: discordgo.InteractionResponseChannelMessageWithSource,
 		Data: &discordgo.InteractionResponseData{
 			Content: content, Embeds: embeds, AllowedMentions: noMentions(), Flags: flags(reply.Private),
+			Components: voteButtons(reply),
 		},
 	}
 	sctx, cancel := r.sendContext(ctx)
@@ -176,6 +181,9 @@ func (r *run) editOriginal(ctx context.Context, in *discordgo.Interaction, reply
 		embeds = []*discordgo.MessageEmbed{}
 	}
 	edit := &discordgo.WebhookEdit{Content: &content, Embeds: &embeds, AllowedMentions: noMentions()}
+	if buttons := voteButtons(reply); buttons != nil {
+		edit.Components = &buttons
+	}
 	// The application id of the interaction names the webhook.
 	target := *in
 	if !snowflake(target.AppID) {

@@ -112,7 +112,7 @@ func (r *run) sendReply(ctx context.Context, m *discordgo.Message, reply bot.Rep
 	content, embeds := convert(bot.RenderDiscord(reply))
 	no := false
 	send := &discordgo.MessageSend{
-		Content: content, Embeds: embeds, AllowedMentions: noMentions(),
+		Content: content, Embeds: embeds, AllowedMentions: noMentions(), Components: voteButtons(reply),
 		Reference: &discordgo.MessageReference{MessageID: m.ID, ChannelID: m.ChannelID, GuildID: m.GuildID, FailIfNotExists: &no},
 	}
 	sctx, cancel := r.sendContext(ctx)
