@@ -76,6 +76,11 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			m.questions.WithLabelValues(p, o) // show zeros rather than nothing
 		}
 	}
+	for _, p := range []string{Discord, Telegram, Console} {
+		for _, v := range []string{VerdictUp, VerdictDown} {
+			m.feedback.WithLabelValues(p, v)
+		}
+	}
 	inProgress := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "corpusbot_reload_in_progress",
 		Help: "1 while a reload is at work (including one past its time limit whose load has not returned), else 0.",

@@ -16,12 +16,15 @@ import (
 // runChat is a console on the bot: the same command table as Discord and
 // Telegram (/help, /sources, /reload, /ask), and any other line is a
 // question. Whoever runs the console runs the bot, so /reload is allowed.
+// With --feedback FILE, /good and /bad rate the last answer, as 👍 and 👎
+// do on Discord and Telegram.
 // Ctrl-D (the end of the input) and Ctrl-C (ctx done) both quit at once,
 // with exit status 0; Ctrl-C does not wait for the line being typed.
 func runChat(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fset := flag.NewFlagSet("chat", flag.ContinueOnError)
 	fset.SetOutput(stderr)
 	dir := fset.String("corpus", "", "folder of .txt articles (default: the built-in articles)")
+	fbFile := fset.String("feedback", "", "record /good and /bad votes in this JSONL file (default: none)")
 	if err := fset.Parse(args); err != nil {
 		return errUsage
 	}
@@ -38,9 +41,14 @@ func runChat(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		}
 		return err
 	}
-	b := bot.New(bot.Options{}, eng, bot.NewCorpusReloader(reloadLoader(CorpusConfig{Dir: *dir}), eng, bot.ReloadOptions{Log: log}), eng.Index, log)
+	fb, err := newFeedback(*fbFile, "", nil)
+	if err != nil {
+		log.Error("feedback is off", "err", err)
+	}
+	b := bot.New(bot.Options{Feedback: fb}, eng, bot.NewCorpusReloader(reloadLoader(CorpusConfig{Dir: *dir}), eng, bot.ReloadOptions{Log: log}), eng.Index, log)
 
 	fmt.Fprintln(stdout, "Ask a question about the articles; /help for commands, Ctrl-D or Ctrl-C to quit.")
+	var lastAnswer string // the feedback id of the last answer, for /good and /bad
 	next := readLines(ctx, stdin, answer.DefaultMaxQuestion)
 	for {
 		fmt.Fprint(stdout, "> ")
@@ -65,10 +73,43 @@ func runChat(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		if line == "" {
 			continue
 		}
+		if verdict, ok := consoleVote(line); ok {
+			fmt.Fprintln(stdout, voteLast(ctx, b, fb != nil, lastAnswer, verdict)+"\n")
+			continue
+		}
 		req := bot.Request{Platform: bot.Console, UserID: "console", ChatID: "console", Direct: true, Text: line}
 		if strings.HasPrefix(line, "/") {
 			req.Command, req.Text, _ = strings.Cut(line[1:], " ")
 		}
-		fmt.Fprintln(stdout, bot.RenderText(b.Handle(ctx, req))+"\n")
+		rep := b.Handle(ctx, req)
+		text := bot.RenderText(rep)
+		if rep.FeedbackID != "" {
+			lastAnswer = rep.FeedbackID
+			text += "\n\n(Was this helpful? /good or /bad)"
+		}
+		fmt.Fprintln(stdout, text+"\n")
 	}
+}
+
+// consoleVote reads the console's vote commands on the last answer:
+// /good (or /up, /👍) and /bad (or /down, /👎).
+func consoleVote(line string) (verdict string, ok bool) {
+	switch strings.ToLower(strings.TrimSpace(line)) {
+	case "/good", "/up", "/👍":
+		return bot.VerdictUp, true
+	case "/bad", "/down", "/👎":
+		return bot.VerdictDown, true
+	}
+	return "", false
+}
+
+// voteLast records the console user's vote on the last answer.
+func voteLast(ctx context.Context, b *bot.Bot, on bool, last, verdict string) string {
+	switch {
+	case !on:
+		return "Feedback is off: start the console with --feedback FILE to record votes."
+	case last == "":
+		return "There is no answer to rate yet: ask a question first."
+	}
+	return bot.RenderText(b.Vote(ctx, bot.Vote{Platform: bot.Console, UserID: "console", Data: bot.VoteData(last, verdict)}))
 }

@@ -31,6 +31,7 @@ type Config struct {
 	RateLimit  RateLimitConfig  `yaml:"rate_limit"`
 	Log        LogConfig        `yaml:"log"`
 	Shutdown   ShutdownConfig   `yaml:"shutdown"`
+	Feedback   FeedbackConfig   `yaml:"feedback"`
 }
 
 type CorpusConfig struct {
@@ -319,6 +320,9 @@ func (c *Config) validate() error {
 	}
 	if !slices.Contains([]string{"text", "json"}, strings.ToLower(c.Log.Format)) {
 		bad("log.format: %q is not text or json", c.Log.Format)
+	}
+	if c.Feedback.SaltFile != "" && !c.Feedback.Disabled && feedbackFile(c.Feedback.File, c.Corpus.Dir) == "" {
+		bad("feedback.salt_file: set, but there is no feedback file (set feedback.file, or corpus.dir to keep it beside the corpus)")
 	}
 	if c.Shutdown.Grace < 0 {
 		bad("shutdown.grace: %s is negative", c.Shutdown.Grace)

@@ -122,6 +122,8 @@ func TestConfigErrors(t *testing.T) {
 		{"reload_timeout not a duration", listen + "corpus:\n  reload_timeout: 60\n", []string{"line 4", "60"}},
 		{"misspelt corpus key", listen + "corpus:\n  max_file_size: 10\n", []string{"line 4", `"max_file_size"`, "in corpus", "max_file_bytes", "reload_timeout"}},
 		{"ack too late", listen + "discord:\n  token: a\n  ack_after: 5s\n", []string{"discord.ack_after"}},
+		{"salt without a feedback file", listen + "feedback:\n  salt_file: /etc/salt\n", []string{"feedback.salt_file"}},
+		{"misspelt feedback key", listen + "feedback:\n  files: x\n", []string{"line 4", `"files"`, "in feedback", "salt_file"}},
 		{"two errors at once", listen + "answer:\n  top: 0\nlog:\n  level: loud\n", []string{"answer.top", "log.level"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -45,12 +45,15 @@ func exitCode(err error) int {
 
 const usage = `usage:
   corpusbot ask [--corpus DIR] [--top N] [--json] [QUESTION]
-  corpusbot chat [--corpus DIR]
+  corpusbot chat [--corpus DIR] [--feedback FILE]
   corpusbot serve --config FILE
+  corpusbot feedback [--file FILE] [--export]
 
 ask answers QUESTION, or each line of standard input when there is none,
 writing each answer before it reads the next line. chat quits on Ctrl-D or
 Ctrl-C. Without --corpus, the articles built into the binary are used.
+feedback sums up the 👍/👎 votes in FILE (default feedback.jsonl); with
+--export it writes the questions rated 👎 as a questions.jsonl.
 
 Exit status: 0 on success, 2 for a usage or configuration error, 1 for a
 failure at run time.
@@ -69,6 +72,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runChat(ctx, args[1:], stdin, stdout, stderr)
 	case "serve":
 		return runServe(ctx, args[1:], stdout, stderr)
+	case "feedback":
+		return runFeedback(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help", "-help":
 		fmt.Fprint(stdout, usage)
 		return nil

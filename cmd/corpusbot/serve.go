@@ -115,6 +115,7 @@ func serve(ctx context.Context, cfg Config, logOut io.Writer) error {
 		MaxQuestion: cfg.Answer.MaxQuestion,
 		RateLimit:   bot.RateLimit{PerMinute: cfg.RateLimit.PerMinute, Burst: cfg.RateLimit.Burst},
 		Recorder:    metrics,
+		Feedback:    feedbackFor(cfg, metrics, log),
 	}, eng, reloader, eng.Index, log)
 	adapters, err := newAdapters(cfg, b, log)
 	if err != nil {
