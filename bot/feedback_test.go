@@ -346,3 +346,45 @@ func FuzzReadFeedback(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkHandleFeedback is a question with and without feedback: the
+// cost of remembering an answer for its votes.
+func BenchmarkHandleFeedback(b *testing.B) {
+	eng := testEngine(b, testCorpus())
+	fb, err := NewFeedback(FeedbackOptions{File: filepath.Join(b.TempDir(), "f.jsonl"), Salt: testSalt})
+	if err != nil {
+		b.Fatal(err)
+	}
+	req := Request{Platform: Telegram, UserID: "1", ChatID: "1", Command: "ask", Text: "who is the mayor of Riverton?"}
+	for _, tc := range []struct {
+		name string
+		fb   *Feedback
+	}{{"off", nil}, {"on", fb}} {
+		bt := New(Options{Feedback: tc.fb}, eng, nil, nil, nil)
+		b.Run(tc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				bt.Handle(context.Background(), req)
+			}
+		})
+	}
+}
+
+// BenchmarkVote records votes: a hash, a file append and an fsync each.
+func BenchmarkVote(b *testing.B) {
+	eng := testEngine(b, testCorpus())
+	fb, err := NewFeedback(FeedbackOptions{File: filepath.Join(b.TempDir(), "f.jsonl"), Salt: testSalt})
+	if err != nil {
+		b.Fatal(err)
+	}
+	bt := New(Options{Feedback: fb}, eng, nil, nil, nil)
+	rep := bt.Handle(context.Background(), Request{Platform: Telegram, UserID: "1", Command: "ask", Text: "who is the mayor of Riverton?"})
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		i++
+		if r := bt.Vote(context.Background(), Vote{Platform: Telegram, UserID: fmt.Sprint(i), Data: VoteData(rep.FeedbackID, VerdictDown)}); r.Err != nil {
+			b.Fatal(r.Err)
+		}
+	}
+}

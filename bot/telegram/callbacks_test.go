@@ -185,3 +185,19 @@ func TestVoteKeyboardIsValidMarkup(t *testing.T) {
 		t.Errorf("voteKeyboard = %s", kb)
 	}
 }
+
+func TestPlainTextFallbackKeepsTheVoteButtons(t *testing.T) {
+	clock := &testClock{t: time.Date(2026, 12, 5, 18, 0, 0, 0, time.UTC)}
+	h := start(t, withFeedback(t, filepath.Join(t.TempDir(), "feedback.jsonl"), clock))
+	h.fake.fail("sendMessage", errFault(400, `Bad Request: can't parse entities: Unsupported start tag "blockquote" at byte offset 250`))
+	id := h.fake.say(aliceChat, alice, "Who is the Lao defence minister?")
+	h.fake.waitReply(aliceChat.ID, id)
+	calls := h.fake.callsOf("sendMessage")
+	if len(calls) != 2 || calls[1].Params.Has("parse_mode") {
+		t.Fatalf("sendMessage calls = %+v; want an HTML one refused, then plain text", calls)
+	}
+	if calls[1].Params.Get("reply_markup") != calls[0].Params.Get("reply_markup") {
+		t.Errorf("the fallback changed the keyboard: %q then %q", calls[0].Params.Get("reply_markup"), calls[1].Params.Get("reply_markup"))
+	}
+	keyboard(t, h.fake.lastSent(aliceChat.ID))
+}
