@@ -28,7 +28,15 @@ func voteButtons(reply bot.Reply) []discordgo.MessageComponent {
 // is recorded and the voter alone is told so, with an ephemeral type 4
 // response. Every press is answered, forged or not, as Discord requires.
 func (r *run) onComponent(ctx context.Context, in *discordgo.Interaction) {
-	data, ok := in.Data.(discordgo.MessageComponentInteractionData)
+	reply := r.a.bot.Vote(ctx, componentVote(in))
+	reply.Private = true
+	r.respond(ctx, in, reply)
+}
+
+// componentVote reads the vote of a button press: the presser (the guild
+// member, or the DM's user) and the button's custom_id. A press of
+// anything but a button carries no data, which Bot.Vote refuses.
+func componentVote(in *discordgo.Interaction) bot.Vote {
 	v := bot.Vote{Platform: bot.Discord}
 	switch {
 	case in.Member != nil && in.Member.User != nil:
@@ -36,10 +44,8 @@ func (r *run) onComponent(ctx context.Context, in *discordgo.Interaction) {
 	case in.User != nil:
 		v.UserID = in.User.ID
 	}
-	if ok && data.ComponentType == discordgo.ButtonComponent {
+	if data, ok := in.Data.(discordgo.MessageComponentInteractionData); ok && data.ComponentType == discordgo.ButtonComponent {
 		v.Data = data.CustomID
 	}
-	reply := r.a.bot.Vote(ctx, v)
-	reply.Private = true
-	r.respond(ctx, in, reply)
+	return v
 }

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bwmarrin/discordgo"
+
 	"github.com/corpusbot/corpusbot/bot"
 )
 
@@ -226,4 +228,34 @@ func mustJSON(t *testing.T, v any) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// FuzzComponent feeds MESSAGE_COMPONENT payloads through discordgo's
+// decoding and the adapter's reading: nothing panics, and a vote carries
+// data only from a button, as the member or user who pressed it.
+func FuzzComponent(f *testing.F) {
+	for _, s := range []string{
+		`{"id":"1","type":3,"token":"t","data":{"custom_id":"v1:u:AAAAAAAAAAAA","component_type":2},"member":{"user":{"id":"2"}}}`,
+		`{"id":"1","type":3,"token":"t","data":{"custom_id":"x","component_type":3,"values":["a"]},"user":{"id":"5"}}`,
+		`{"id":"1","type":3,"token":"t","data":null}`,
+		`{"type":3,"member":{"user":null},"user":{"id":"7"},"data":{"custom_id":"v1:d:AAAAAAAAAAAA","component_type":2}}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		var e discordgo.InteractionCreate
+		_ = json.Unmarshal(raw, &e)
+		if e.Interaction == nil || e.Type != discordgo.InteractionMessageComponent {
+			return
+		}
+		v := componentVote(e.Interaction)
+		data, isButton := e.Data.(discordgo.MessageComponentInteractionData)
+		isButton = isButton && data.ComponentType == discordgo.ButtonComponent
+		if v.Platform != bot.Discord || (v.Data != "" && (!isButton || v.Data != data.CustomID)) {
+			t.Errorf("componentVote(%s) = %+v", raw, v)
+		}
+		if m := e.Member; m != nil && m.User != nil && v.UserID != m.User.ID {
+			t.Errorf("vote by %q; want the member %q", v.UserID, m.User.ID)
+		}
+	})
 }

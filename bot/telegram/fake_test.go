@@ -844,6 +844,14 @@ func checkMarkup(raw string) (*tgMarkup, error) {
 // a client sends (MTProto clients can send any bytes), so data need not be
 // a button's: tests forge it.
 func (f *fakeAPI) press(chat tgChat, from tgUser, messageID int, data string) string {
+	id, body := f.composeQuery(chat, from, messageID, data)
+	f.pushRaw("callback_query", body)
+	return id
+}
+
+// composeQuery makes the callback query press would queue, without queueing
+// it (for the webhook), and returns its id and the CallbackQuery object.
+func (f *fakeAPI) composeQuery(chat tgChat, from tgUser, messageID int, data string) (string, []byte) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	var msg *tgMessage
@@ -862,8 +870,7 @@ func (f *fakeAPI) press(chat tgChat, from tgUser, messageID int, data string) st
 	if err != nil {
 		f.t.Fatal(err)
 	}
-	f.pushLocked("callback_query", body)
-	return id
+	return id, body
 }
 
 // lastSent returns the last message the bot sent in chat.
