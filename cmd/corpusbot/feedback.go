@@ -126,8 +126,21 @@ func feedbackFor(cfg Config, rec bot.FeedbackRecorder, log *slog.Logger) *bot.Fe
 		return nil
 	case fb != nil:
 		log.Info("feedback on", "file", file)
+		if err := probeAppend(file); err != nil {
+			log.Warn("the feedback file cannot be written; votes will be refused until it can", "err", err)
+		}
 	}
 	return fb
+}
+
+// probeAppend checks that file can be opened for appending (creating it,
+// empty, when missing), as each vote will open it.
+func probeAppend(file string) error {
+	f, err := os.OpenFile(file, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+	if err != nil {
+		return err
+	}
+	return f.Close()
 }
 
 // An evalQuestion is one line of a questions.jsonl, as the evaluation tools

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -43,6 +44,20 @@ func TestFeedbackFileDefaults(t *testing.T) {
 	cfg = defaultConfig()
 	if fb := feedbackFor(cfg, nil, nil); fb != nil {
 		t.Error("the embedded corpus collects feedback without feedback.file")
+	}
+
+	// A feedback file that cannot be written (here a folder) is a warning
+	// at start; a salt that cannot be made turns feedback off with an error.
+	var logs bytes.Buffer
+	log := slog.New(slog.NewTextHandler(&logs, nil))
+	cfg.Feedback.File = t.TempDir()
+	if fb := feedbackFor(cfg, nil, log); fb == nil || !strings.Contains(logs.String(), "level=WARN msg=\"the feedback file cannot be written") {
+		t.Errorf("unwritable feedback file: feedback %v, log:\n%s", fb, logs.String())
+	}
+	logs.Reset()
+	cfg.Feedback.File = filepath.Join(t.TempDir(), "missing", "feedback.jsonl")
+	if fb := feedbackFor(cfg, nil, log); fb != nil || !strings.Contains(logs.String(), "level=ERROR msg=\"feedback is off") {
+		t.Errorf("feedback file in a missing folder: feedback %v, log:\n%s", fb, logs.String())
 	}
 }
 
