@@ -163,6 +163,9 @@ func (b *Bot) help(ctx context.Context, r Request) (Reply, string) {
 	if r.Direct {
 		s.WriteString("\n\nHere you can also just type your question.")
 	}
+	if b.opts.Feedback != nil {
+		s.WriteString(feedbackHelp(r.Platform))
+	}
 	return Reply{Text: s.String()}, OutcomeOK
 }
 

@@ -227,6 +227,14 @@ const (
 	voteFailed     = "Sorry, I couldn't save your vote just now; please try again later."
 )
 
+// feedbackHelp is what /help says about votes on platform.
+func feedbackHelp(platform string) string {
+	if platform == Console {
+		return "\n\nRate the last answer with /good or /bad."
+	}
+	return "\n\nRate an answer with the 👍 or 👎 under it: the team reads every 👎."
+}
+
 // Vote outcomes, as logs report them.
 const (
 	VoteRecorded   = "recorded"

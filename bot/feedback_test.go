@@ -234,7 +234,18 @@ func TestWhichRepliesTakeVotes(t *testing.T) {
 			t.Errorf("%s: feedback id %q; want one: %v (%+v)", tc.name, rep.FeedbackID, tc.want, rep.Answer)
 		}
 	}
+	for _, tc := range []struct{ platform, want string }{
+		{Telegram, "Rate an answer with the 👍 or 👎 under it"},
+		{Console, "Rate the last answer with /good or /bad."},
+	} {
+		if help := s.b.Handle(ctx, Request{Platform: tc.platform, UserID: "1", Command: "help"}); !strings.Contains(help.Text, tc.want) {
+			t.Errorf("/help on %s = %q; want %q", tc.platform, help.Text, tc.want)
+		}
+	}
 	off := New(Options{}, testEngine(t, testCorpus()), nil, nil, nil)
+	if help := off.Handle(ctx, Request{Platform: Telegram, Command: "help"}); strings.Contains(help.Text, "Rate") {
+		t.Errorf("/help without feedback speaks of votes: %q", help.Text)
+	}
 	if rep := off.Handle(ctx, Request{Platform: Discord, UserID: "1", Text: "who is the mayor of Riverton?"}); rep.FeedbackID != "" {
 		t.Errorf("a bot without feedback gave a feedback id")
 	}
