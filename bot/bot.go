@@ -34,6 +34,9 @@ type Request struct {
 	Private  bool     // the user asked for a reply only they can see (Discord's ephemeral)
 	Top      int      // citations wanted, up to MaxTop; 0 means the bot's default
 	Explain  bool     // break each citation's score into its signals
+
+	// File is a file sent with the command, as /add takes one; nil for none.
+	File *Attachment
 }
 
 // An ErrorKind classifies what went wrong, so that adapters and tests can
@@ -86,6 +89,8 @@ type Reply struct {
 	Text    string         // a plain message: help, sources, a reload report
 	Err     *Error         // a refusal or failure, with a message for the user
 	Private bool           // show only to the asker where the platform can (ephemeral)
+
+	article string // the article /add or /remove changed, for the log
 }
 
 // Silent reports whether the reply says nothing.
@@ -143,6 +148,10 @@ type Options struct {
 	RateLimit RateLimit
 	Recorder  Recorder         // told of every request; nil for none
 	Now       func() time.Time // the clock; nil means time.Now
+
+	// Library adds and removes articles for /add and /remove; nil when the
+	// bot serves its built-in articles.
+	Library Library
 }
 
 // DefaultMaxQuestion is the longest question accepted, in characters.
@@ -246,6 +255,12 @@ func (b *Bot) logRequest(r Request, command, outcome string, took time.Duration,
 	case command == "reload":
 		msg = "reload"
 		attrs = append(attrs, slog.String("user", r.UserID))
+	case command == "add" || command == "remove":
+		msg = "corpus " + command
+		attrs = append(attrs, slog.String("user", r.UserID))
+		if rep.article != "" {
+			attrs = append(attrs, slog.String("article", rep.article))
+		}
 	}
 	switch {
 	case outcome == OutcomeRateLimited && rep.Silent():
