@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/corpusbot/corpusbot/answer"
@@ -22,6 +24,7 @@ func runChat(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	fset := flag.NewFlagSet("chat", flag.ContinueOnError)
 	fset.SetOutput(stderr)
 	dir := fset.String("corpus", "", "folder of .txt articles (default: the built-in articles)")
+	allowPrivate := fset.Bool("allow-private", false, "let /add fetch links to loopback and private addresses")
 	if err := fset.Parse(args); err != nil {
 		return errUsage
 	}
@@ -38,7 +41,10 @@ func runChat(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		}
 		return err
 	}
-	b := bot.New(bot.Options{}, eng, bot.NewCorpusReloader(reloadLoader(CorpusConfig{Dir: *dir}), eng, bot.ReloadOptions{Log: log}), eng.Index, log)
+	add := defaultConfig().Add
+	add.AllowPrivate = *allowPrivate
+	lib := newLibrary(CorpusConfig{Dir: *dir}, add, eng.Index)
+	b := bot.New(bot.Options{Library: lib}, eng, bot.NewCorpusReloader(reloadLoader(CorpusConfig{Dir: *dir}), eng, bot.ReloadOptions{Log: log}), eng.Index, log)
 
 	fmt.Fprintln(stdout, "Ask a question about the articles; /help for commands, Ctrl-D or Ctrl-C to quit.")
 	next := readLines(ctx, stdin, answer.DefaultMaxQuestion)
@@ -68,7 +74,23 @@ func runChat(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		req := bot.Request{Platform: bot.Console, UserID: "console", ChatID: "console", Direct: true, Text: line}
 		if strings.HasPrefix(line, "/") {
 			req.Command, req.Text, _ = strings.Cut(line[1:], " ")
+			req.File = localFile(req.Command, strings.TrimSpace(req.Text))
 		}
 		fmt.Fprintln(stdout, bot.RenderText(b.Handle(ctx, req))+"\n")
 	}
+}
+
+// localFile is the console's attachment: "/add notes.md" adds the local
+// file notes.md (whoever runs the console may read it anyway). It is nil
+// for any other command, or an argument that is a link or no .txt or .md.
+func localFile(command, arg string) *bot.Attachment {
+	ext := strings.ToLower(filepath.Ext(arg))
+	if command != "add" || strings.Contains(arg, "://") || (ext != ".txt" && ext != ".md") {
+		return nil
+	}
+	a := &bot.Attachment{Name: filepath.Base(arg), Open: func(context.Context) (io.ReadCloser, error) { return os.Open(arg) }}
+	if fi, err := os.Stat(arg); err == nil {
+		a.Size = fi.Size()
+	}
+	return a
 }
