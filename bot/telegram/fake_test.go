@@ -47,6 +47,7 @@ type fakeAPI struct {
 	sendHook  func(p url.Values)      // called with each sendMessage's parameters before it is answered
 	webhook   url.Values              // the last setWebhook parameters
 	sentTexts map[int64][]fakeMessage // messages the bot sent, per chat
+	files     map[string]*fakeFile    // documents users sent, by file_id (fake_documents_test.go)
 }
 
 // A fakeCall is one request the bot made.
@@ -107,6 +108,10 @@ type (
 		Sticker   interface{} `json:"sticker,omitempty"`
 		Photo     interface{} `json:"photo,omitempty"`
 		Caption   string      `json:"caption,omitempty"`
+
+		// Documents: the caption is the text of a message with a file.
+		CaptionEntities []tgEntity  `json:"caption_entities,omitempty"`
+		Document        *tgDocument `json:"document,omitempty"`
 	}
 )
 
@@ -371,6 +376,10 @@ func (f *fakeAPI) summary() string {
 
 // serve answers one Bot API request: POST or GET /bot{token}/{method}.
 func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, "/file/bot") {
+		f.serveFile(w, r)
+		return
+	}
 	rest, ok := strings.CutPrefix(r.URL.Path, "/bot")
 	token, method, ok2 := strings.Cut(rest, "/")
 	if !ok || !ok2 || method == "" {
@@ -433,6 +442,8 @@ func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 		f.getUpdates(w, r, params)
 	case "sendMessage":
 		f.sendMessage(w, params)
+	case "getFile":
+		f.getFile(w, params)
 	default:
 		f.record(method, params, 404)
 		writeAPI(w, 404, apiError(404, "Not Found: method not found", 0))
