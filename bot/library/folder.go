@@ -340,7 +340,8 @@ func writeAtomic(dir, name string, data []byte) error {
 }
 
 // Remove moves the article named name (its file name relative to the
-// folder, with or without .txt, or its exact title) into the removed/
+// folder, with or without .txt, or its exact title, any case, as the corpus
+// served or the file's front matter gives it) into the removed/
 // folder beside the corpus. Names that leave the folder, hidden files and
 // anything but a regular .txt file are refused.
 func (f *Folder) Remove(ctx context.Context, name string) (bot.Removed, error) {
@@ -373,6 +374,19 @@ func (f *Folder) resolve(name string) (rel, title string, err error) {
 					break
 				}
 			}
+		}
+	}
+	if rel == "" { // a title in the folder's front matter: a file not yet served
+		err := f.walk(func(p string, data []byte) bool {
+			fm, _, ok := splitFrontMatter(strings.ReplaceAll(string(data), "\r\n", "\n"))
+			if ok && fm["title"] != "" && strings.EqualFold(oneLine(fm["title"]), name) {
+				rel, title = p, oneLine(fm["title"])
+				return false
+			}
+			return true
+		})
+		if err != nil {
+			return "", "", err
 		}
 	}
 	if rel == "" {

@@ -435,3 +435,12 @@ func TestRemovedFolderIsNeverInsideTheCorpus(t *testing.T) {
 		t.Errorf("removed folder %s is inside the corpus %s", f.removed, f.dir)
 	}
 }
+
+func TestRemoveByFrontMatterTitle(t *testing.T) {
+	f, dir := newFolder(t, Options{}) // no Index: a file not yet served
+	os.WriteFile(filepath.Join(dir, "x.txt"), []byte("---\ntitle: Alpha news\n---\nAlpha happened.\n"), 0o644)
+	got, err := f.Remove(t.Context(), "ALPHA news")
+	if err != nil || got.Path != "x.txt" || got.Title != "Alpha news" {
+		t.Errorf("Remove(ALPHA news) = %+v, %v; want x.txt", got, err)
+	}
+}
