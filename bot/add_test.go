@@ -8,6 +8,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 )
 
 // fakeLibrary records what it is asked to add and remove.
@@ -149,6 +152,28 @@ func TestAddAndRemoveInTheCommandTable(t *testing.T) {
 	for _, want := range []string{"/add —", "/remove <article> —"} {
 		if !strings.Contains(help.Text, want) {
 			t.Errorf("/help lacks %q:\n%s", want, help.Text)
+		}
+	}
+}
+
+func TestAddAndRemoveAreCounted(t *testing.T) {
+	m := NewMetrics(prometheus.NewRegistry())
+	lib := &fakeLibrary{}
+	b := New(Options{Recorder: m, Library: lib, Moderators: Moderators{TelegramUserIDs: []int64{7}}}, &fakeAnswerer{}, nil, nil, nil)
+	ctx := t.Context()
+	b.Handle(ctx, Request{Platform: Telegram, UserID: "7", Command: "add", Text: "https://example.com/a"})
+	b.Handle(ctx, Request{Platform: Telegram, UserID: "8", Command: "add", Text: "https://example.com/a"})
+	b.Handle(ctx, Request{Platform: Telegram, UserID: "7", Command: "remove", Text: "a.txt"})
+	lib.err = &Error{Kind: Invalid, Message: "no"}
+	b.Handle(ctx, Request{Platform: Telegram, UserID: "7", Command: "remove", Text: "b.txt"})
+	for _, tc := range []struct {
+		command, outcome string
+		want             float64
+	}{
+		{"add", OutcomeOK, 1}, {"add", OutcomeForbidden, 1}, {"remove", OutcomeOK, 1}, {"remove", OutcomeInvalid, 1},
+	} {
+		if got := testutil.ToFloat64(m.edits.WithLabelValues(tc.command, tc.outcome)); got != tc.want {
+			t.Errorf("corpusbot_corpus_edits_total{%s,%s} = %v; want %v", tc.command, tc.outcome, got, tc.want)
 		}
 	}
 }

@@ -136,3 +136,48 @@ func TestAddRefusesBadAttachments(t *testing.T) {
 		t.Errorf("%d reloads; want none", n)
 	}
 }
+
+// TestAddSpamIsRefusedWhileOneRuns: a moderator repeating /add while a
+// slow page is fetched gets "another article is being added" at once for
+// each repeat; the first completes, and one article is written.
+func TestAddSpamIsRefusedWhileOneRuns(t *testing.T) {
+	t.Parallel()
+	h, dir := startWithLibrary(t)
+	page, err := os.ReadFile("../library/testdata/article.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	arrived, release := make(chan struct{}, 1), make(chan struct{})
+	site := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		arrived <- struct{}{}
+		<-release
+		w.Header().Set("Content-Type", "text/html")
+		w.Write(page)
+	}))
+	defer site.Close()
+	defer func() {
+		select {
+		case <-release:
+		default:
+			close(release)
+		}
+	}()
+
+	first := h.f.slashCommand("add", []map[string]any{stringOpt("url", site.URL+"/slow")}, mod, true)
+	h.f.dispatch(t, "INTERACTION_CREATE", first)
+	<-arrived
+	for i := range 3 {
+		in := h.f.slashCommand("add", []map[string]any{stringOpt("url", site.URL+"/other")}, mod, true)
+		h.f.dispatch(t, "INTERACTION_CREATE", in)
+		if got := h.final(t, in); !got.ephemeral || !strings.Contains(got.content, "Another article is being added") {
+			t.Errorf("repeat %d: reply = %+v; want an ephemeral 'another article is being added'", i, got)
+		}
+	}
+	close(release)
+	if got := h.final(t, first); !strings.Contains(got.content, "Added \"Laos and Vietnam sign border pact\"") {
+		t.Errorf("the first /add = %+v; want it added", got)
+	}
+	if names := corpusFiles(t, dir); len(names) != 1 {
+		t.Errorf("corpus folder holds %q; want the first article alone", names)
+	}
+}
