@@ -123,6 +123,9 @@ func TestAddAndRemove(t *testing.T) {
 			if last := lines[len(lines)-1]; len(tc.added)+len(tc.removed) > 0 && last["article"] == nil {
 				t.Errorf("log line %v names no article", last)
 			}
+			if last := lines[len(lines)-1]; len(tc.added) == 1 && last["url"] != tc.added[0].URL && (tc.req.File == nil || last["file"] != tc.req.File.Name) {
+				t.Errorf("log line %v; want the link or file added", last)
+			}
 			if ev := rec.events; len(ev) != 1 || ev[0].Command != tc.req.Command {
 				t.Errorf("events %+v; want one for %s", ev, tc.req.Command)
 			}

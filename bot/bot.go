@@ -261,6 +261,12 @@ func (b *Bot) logRequest(r Request, command, outcome string, took time.Duration,
 		if rep.article != "" {
 			attrs = append(attrs, slog.String("article", rep.article))
 		}
+		switch {
+		case r.File != nil:
+			attrs = append(attrs, slog.String("file", clip(r.File.Name, 200)))
+		case command == "add":
+			attrs = append(attrs, slog.String("url", clip(strings.TrimSpace(r.Text), 300)))
+		}
 	}
 	switch {
 	case outcome == OutcomeRateLimited && rep.Silent():
