@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/corpusbot/corpusbot/bot"
 )
 
 // TestChatAddAndRemove adds an article from a page on 127.0.0.1 and from
@@ -92,5 +94,49 @@ func TestChatAddWithBuiltInArticles(t *testing.T) {
 	}
 	if n := strings.Count(out.String(), "no corpus folder to add to or remove from"); n != 2 {
 		t.Errorf("chat output:\n%s\nwant both refused: no corpus folder", out.String())
+	}
+}
+
+// TestNewLibraryFollowsTheConfig: serve's library honours add.* and
+// corpus.max_file_bytes, and there is none for the built-in articles.
+func TestNewLibraryFollowsTheConfig(t *testing.T) {
+	if lib := newLibrary(CorpusConfig{}, defaultConfig().Add, nil); lib != nil {
+		t.Errorf("newLibrary without corpus.dir = %v; want nil", lib)
+	}
+	page, err := os.ReadFile("../../bot/library/testdata/article.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/pact", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		w.Write(page)
+	})
+	mux.HandleFunc("/moved", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/pact", http.StatusFound) })
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	for _, tc := range []struct {
+		name    string
+		edit    func(*AddConfig, *CorpusConfig)
+		url     string
+		wantErr string
+	}{
+		{"private refused by default", func(*AddConfig, *CorpusConfig) {}, "/pact", "private or local address"},
+		{"allow_private", func(a *AddConfig, _ *CorpusConfig) { a.AllowPrivate = true }, "/pact", ""},
+		{"max_redirects 0", func(a *AddConfig, _ *CorpusConfig) { a.AllowPrivate, a.MaxRedirects = true, 0 }, "/moved", "redirects too many times"},
+		{"max_bytes", func(a *AddConfig, _ *CorpusConfig) { a.AllowPrivate, a.MaxBytes = true, 100 }, "/pact", "too large"},
+		{"max_file_bytes", func(a *AddConfig, c *CorpusConfig) { a.AllowPrivate, c.MaxFileBytes = true, 300 }, "/pact", "too long for the corpus"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			add, cc := defaultConfig().Add, CorpusConfig{Dir: t.TempDir(), MaxFileBytes: 1 << 20}
+			tc.edit(&add, &cc)
+			_, err := newLibrary(cc, add, nil).Add(t.Context(), bot.Source{URL: srv.URL + tc.url})
+			switch {
+			case tc.wantErr == "" && err != nil:
+				t.Errorf("Add = %v; want it added", err)
+			case tc.wantErr != "" && (err == nil || !strings.Contains(err.(*bot.Error).Message, tc.wantErr)):
+				t.Errorf("Add = %v; want %q", err, tc.wantErr)
+			}
+		})
 	}
 }
