@@ -42,6 +42,8 @@ type Folder struct {
 	fetch   *Fetcher
 
 	mu sync.Mutex // held by the Add or Remove at work: guards the folder's files against a concurrent change
+
+	fromHTML func([]byte, *url.URL) (Draft, error) // FromHTML; replaced in tests
 }
 
 var _ bot.Library = (*Folder)(nil)
@@ -56,7 +58,8 @@ func New(dir string, opts Options) *Folder {
 	if abs, err := filepath.Abs(dir); err == nil {
 		dir = abs
 	}
-	return &Folder{dir: dir, removed: filepath.Join(filepath.Dir(dir), "removed"), opts: opts, fetch: NewFetcher(opts.Fetch)}
+	return &Folder{dir: dir, removed: filepath.Join(filepath.Dir(dir), "removed"), opts: opts, fetch: NewFetcher(opts.Fetch),
+		fromHTML: FromHTML}
 }
 
 // Add fetches or reads src, extracts its article, and writes it into the
@@ -108,7 +111,7 @@ func (f *Folder) draft(ctx context.Context, src bot.Source) (Draft, []string, er
 	var d Draft
 	switch page.ContentType {
 	case "text/html", "application/xhtml+xml":
-		d, err = FromHTML(page.Body, page.URL)
+		d, err = f.extractHTML(ctx, page)
 	case "text/plain", "text/markdown":
 		d, err = FromText(path.Base(page.URL.Path), page.Body)
 		if err == nil && d.URL == "" {
@@ -121,6 +124,29 @@ func (f *Folder) draft(ctx context.Context, src bot.Source) (Draft, []string, er
 		return Draft{}, nil, draftError(err)
 	}
 	return d, []string{u.String(), page.URL.String(), d.URL}, nil
+}
+
+// extractHTML runs FromHTML within the fetch's time limit: the parser
+// cannot be interrupted, so a page that keeps it busy too long is given
+// up (its goroutine ends on its own later) rather than holding /add.
+func (f *Folder) extractHTML(ctx context.Context, page Page) (Draft, error) {
+	ctx, cancel := context.WithTimeout(ctx, f.fetch.opts.Timeout)
+	defer cancel()
+	type result struct {
+		d   Draft
+		err error
+	}
+	c := make(chan result, 1)
+	go func() {
+		d, err := f.fromHTML(page.Body, page.URL)
+		c <- result{d, err}
+	}()
+	select {
+	case r := <-c:
+		return r.d, r.err
+	case <-ctx.Done():
+		return Draft{}, userError(bot.Invalid, "Reading that page took too long; nothing was added.", ctx.Err())
+	}
 }
 
 func (f *Folder) draftFile(ctx context.Context, a *bot.Attachment) (Draft, []string, error) {
@@ -180,6 +206,10 @@ func fetchError(err error) error {
 }
 
 func draftError(err error) error {
+	var told *bot.Error
+	if errors.As(err, &told) {
+		return told
+	}
 	if errors.Is(err, ErrNotText) {
 		return userError(bot.Invalid, "That is not a text file; nothing was added.", err)
 	}

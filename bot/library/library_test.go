@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -442,5 +443,33 @@ func TestRemoveByFrontMatterTitle(t *testing.T) {
 	got, err := f.Remove(t.Context(), "ALPHA news")
 	if err != nil || got.Path != "x.txt" || got.Title != "Alpha news" {
 		t.Errorf("Remove(ALPHA news) = %+v, %v; want x.txt", got, err)
+	}
+}
+
+// TestAddGivesUpAPageTheParserIsStuckOn: extraction is bounded by the
+// fetch's time limit (the test's context here), and the folder is free
+// for the next /add.
+func TestAddGivesUpAPageTheParserIsStuckOn(t *testing.T) {
+	srv := pages(t)
+	f, dir := newFolder(t, Options{})
+	stuck, release := make(chan struct{}), make(chan struct{})
+	defer close(release)
+	f.fromHTML = func([]byte, *url.URL) (Draft, error) {
+		close(stuck)
+		<-release
+		return Draft{}, ErrNoArticle
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	go func() { <-stuck; cancel() }()
+	_, err := f.Add(ctx, bot.Source{URL: srv.URL + "/article"})
+	if !errors.Is(err, context.Canceled) || !strings.Contains(err.(*bot.Error).Message, "took too long") {
+		t.Fatalf("Add = %v; want it given up", err)
+	}
+	f.fromHTML = FromHTML
+	if _, err := f.Add(t.Context(), bot.Source{URL: srv.URL + "/article"}); err != nil {
+		t.Errorf("the next Add: %v", err)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("folder holds %d entries; want the one article", len(entries))
 	}
 }
