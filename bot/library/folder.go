@@ -85,7 +85,7 @@ func (f *Folder) Add(ctx context.Context, src bot.Source) (bot.Added, error) {
 	if dup, err := f.duplicate(links, d.Text); err != nil {
 		return bot.Added{}, err
 	} else if dup != "" {
-		return bot.Added{}, userError(bot.Invalid, "That article is already in the corpus, as "+dup+"; nothing was added.", ErrDuplicate)
+		return bot.Added{}, duplicateError(dup)
 	}
 	name := fileName(d)
 	if err := writeAtomic(f.dir, name, []byte(file)); err != nil {
@@ -103,6 +103,12 @@ func (f *Folder) draft(ctx context.Context, src bot.Source) (Draft, []string, er
 	u, err := ParseURL(src.URL)
 	if err != nil {
 		return Draft{}, nil, userError(bot.Invalid, "Please give a http:// or https:// link, or attach a .txt or .md file.", err)
+	}
+	// A link added before is refused before it is fetched again.
+	if dup, err := f.duplicate([]string{u.String()}, ""); err != nil {
+		return Draft{}, nil, err
+	} else if dup != "" {
+		return Draft{}, nil, duplicateError(dup)
 	}
 	page, err := f.fetch.Fetch(ctx, u)
 	if err != nil {
@@ -227,8 +233,12 @@ func size(n int64) string {
 	return fmt.Sprintf("%d KB", max(n>>10, 1))
 }
 
+func duplicateError(name string) error {
+	return userError(bot.Invalid, "That article is already in the corpus, as "+name+"; nothing was added.", ErrDuplicate)
+}
+
 // duplicate returns the name of the folder's article whose link is one of
-// links, or whose text is text, or "".
+// links, or whose text is text (unless text is empty), or "".
 func (f *Folder) duplicate(links []string, text string) (string, error) {
 	want := map[string]bool{}
 	for _, l := range links {
@@ -244,7 +254,7 @@ func (f *Folder) duplicate(links []string, text string) (string, error) {
 			found = name
 			return false
 		}
-		if strings.Join(strings.Fields(rest), " ") == body {
+		if body != "" && strings.Join(strings.Fields(rest), " ") == body {
 			found = name
 			return false
 		}

@@ -473,3 +473,34 @@ func TestAddGivesUpAPageTheParserIsStuckOn(t *testing.T) {
 		t.Errorf("folder holds %d entries; want the one article", len(entries))
 	}
 }
+
+// TestAddRefusesALinkAddedBeforeEvenIfThePageChanged: the same link is a
+// duplicate whatever the page says now.
+func TestAddRefusesALinkAddedBeforeEvenIfThePageChanged(t *testing.T) {
+	page, err := os.ReadFile("testdata/article.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var version atomic.Int64
+	srv := site(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		v := strings.Repeat("Updated again. ", int(version.Add(1)))
+		w.Write(bytes.Replace(page, []byte("<p>Both sides"), []byte("<p>"+v+"Both sides"), 1))
+	}))
+	f, _ := newFolder(t, Options{})
+	first, err := f.Add(t.Context(), bot.Source{URL: srv.URL + "/news?id=7"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, link := range []string{srv.URL + "/news?id=7", strings.Replace(srv.URL, "http://", "https://", 1) + "/news/?id=7#comments"} {
+		// The https link is refused before it is fetched (the test server
+		// speaks http): only the link can tell.
+		_, err = f.Add(t.Context(), bot.Source{URL: link})
+		if !errors.Is(err, ErrDuplicate) || !strings.Contains(err.(*bot.Error).Message, first.Path) {
+			t.Errorf("Add(%s) = %v; want ErrDuplicate naming %s", link, err, first.Path)
+		}
+	}
+	if _, err := f.Add(t.Context(), bot.Source{URL: srv.URL + "/news?id=8"}); err != nil {
+		t.Errorf("Add of another link to a changed page: %v; want it added", err)
+	}
+}
