@@ -263,14 +263,17 @@ func (f *Folder) duplicate(links []string, text string) (string, error) {
 	return found, err
 }
 
-// linkKey is a link compared with others: without its scheme, "www.",
-// fragment or trailing slash.
+// linkKey is a link compared with others: without its scheme, "www.", a
+// default port, fragment or trailing slash.
 func linkKey(raw string) string {
 	u, err := url.Parse(strings.TrimSpace(raw))
 	if err != nil || u.Host == "" {
 		return ""
 	}
 	host := strings.TrimPrefix(strings.ToLower(u.Hostname()), "www.")
+	if p := u.Port(); p != "" && p != "80" && p != "443" {
+		host += ":" + p
+	}
 	return host + strings.TrimSuffix(u.EscapedPath(), "/") + "?" + u.RawQuery
 }
 

@@ -504,3 +504,29 @@ func TestAddRefusesALinkAddedBeforeEvenIfThePageChanged(t *testing.T) {
 		t.Errorf("Add of another link to a changed page: %v; want it added", err)
 	}
 }
+
+func TestLinkKey(t *testing.T) {
+	same := [][2]string{
+		{"https://www.Example.com/a/", "http://example.com/a"},
+		{"https://example.com:443/a?x=1#top", "http://example.com:80/a?x=1"},
+	}
+	for _, p := range same {
+		if linkKey(p[0]) != linkKey(p[1]) {
+			t.Errorf("linkKey(%q) = %q, linkKey(%q) = %q; want them equal", p[0], linkKey(p[0]), p[1], linkKey(p[1]))
+		}
+	}
+	differ := [][2]string{
+		{"https://example.com/a", "https://example.com/b"},
+		{"https://example.com/a?x=1", "https://example.com/a?x=2"},
+		{"https://example.com:8443/a", "https://example.com/a"},
+		{"https://example.com/a", "https://example.org/a"},
+	}
+	for _, p := range differ {
+		if linkKey(p[0]) == linkKey(p[1]) {
+			t.Errorf("linkKey(%q) = linkKey(%q) = %q; want them apart", p[0], p[1], linkKey(p[0]))
+		}
+	}
+	if linkKey("") != "" || linkKey("not a link") != "" {
+		t.Errorf("linkKey of no link is not empty")
+	}
+}
