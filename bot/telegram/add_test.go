@@ -171,3 +171,19 @@ func TestAddWithBuiltInArticles(t *testing.T) {
 	}
 	_ = bot.Telegram
 }
+
+// TestAddDownloadFailureKeepsTheTokenOut: a download cut off tells the
+// moderator to try again, and the error logged (whose URL held the token)
+// is scrubbed; the harness checks the whole log for the token.
+func TestAddDownloadFailureKeepsTheTokenOut(t *testing.T) {
+	_, lib := withLibrary(t, 1<<20)
+	h := start(t, lib)
+	id := h.fake.sendDocument(modChat, moderator, "/add", "a.txt", "text/plain", &fakeFile{data: []byte("News\n\nSomething."), drop: true}, false)
+	if got := h.fake.waitReply(modChat.ID, id).Get("text"); !strings.Contains(got, "couldn't download the file") {
+		t.Errorf("reply = %q; want the moderator told the download failed", got)
+	}
+	h.stop()
+	if logs := h.logs.String(); !strings.Contains(logs, "/file/bot<token>/documents/") {
+		t.Errorf("log lacks the scrubbed download error:\n%s", logs)
+	}
+}
