@@ -181,3 +181,41 @@ func TestAddSpamIsRefusedWhileOneRuns(t *testing.T) {
 		t.Errorf("corpus folder holds %q; want the first article alone", names)
 	}
 }
+
+// TestAddInADMWithTheFileAttached: a moderator (by user id: a DM has no
+// roles) types /add in a DM with the file attached; in a guild channel the
+// typed /add is pointed to the slash command and nothing is fetched.
+func TestAddInADMWithTheFileAttached(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(t.TempDir(), "corpus")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	opts := botOptsWithModRole()
+	opts.Moderators.DiscordUserIDs = []string{mod.ID}
+	opts.Library = library.New(dir, library.Options{MaxFileBytes: 1 << 20})
+	h := start(t, setup{botOpts: opts})
+	cdn := newFakeCDN(t)
+
+	note := &cdnFile{data: []byte("Ferry timetable\n\nThe Riverton ferry sails at 7 every morning from May.\n")}
+	dm := h.f.message("/add", mod, false, false)
+	h.f.attachTo(dm, cdn, "ferry.txt", "text/plain; charset=utf-8", note)
+	h.f.dispatch(t, "MESSAGE_CREATE", dm)
+	if got := str(get(h.replyTo(t, dm).JSON, "content")); !strings.Contains(got, `Added "Ferry timetable" (undated, 1 sentence)`) {
+		t.Errorf("reply to /add in a DM = %q", got)
+	}
+
+	other := &cdnFile{data: []byte("Bus timetable\n\nThe bus leaves at 8.\n")}
+	inGuild := h.f.message("/add", mod, true, true)
+	h.f.attachTo(inGuild, cdn, "bus.txt", "text/plain", other)
+	h.f.dispatch(t, "MESSAGE_CREATE", inGuild)
+	if got := str(get(h.replyTo(t, inGuild).JSON, "content")); !strings.Contains(got, "Please use the /add slash command") {
+		t.Errorf("reply to /add typed in a guild channel = %q", got)
+	}
+	if other.served.Load() != 0 {
+		t.Errorf("the guild message's file was downloaded")
+	}
+	if names := corpusFiles(t, dir); len(names) != 1 {
+		t.Errorf("corpus folder holds %q; want the DM's article alone", names)
+	}
+}

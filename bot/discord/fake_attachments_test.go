@@ -95,3 +95,17 @@ func (f *fakeDiscord) attach(in map[string]any, cdn *fakeCDN, opt, name, content
 	}}}
 	return id
 }
+
+// attachTo adds file, named name, to the attachments of message m, as a
+// message's Attachment object has it.
+func (f *fakeDiscord) attachTo(m map[string]any, cdn *fakeCDN, name, contentType string, file *cdnFile) {
+	id := f.id()
+	path := "/attachments/" + str(m["channel_id"]) + "/" + id + "/" + name
+	cdn.mu.Lock()
+	cdn.files[path] = file
+	cdn.mu.Unlock()
+	link := cdn.srv.URL + path + "?ex=6a1b2c3d&is=6a1a1a1a&hm=0f1e2d3c4b5a69788796a5b4c3d2e1f0"
+	m["attachments"] = append(m["attachments"].([]any), map[string]any{
+		"id": id, "filename": name, "size": file.size(), "url": link, "proxy_url": link, "content_type": contentType,
+	})
+}
