@@ -34,6 +34,9 @@ type Request struct {
 	Private  bool     // the user asked for a reply only they can see (Discord's ephemeral)
 	Top      int      // citations wanted, up to MaxTop; 0 means the bot's default
 	Explain  bool     // break each citation's score into its signals
+
+	// File is a file sent with the command, as /add takes one; nil for none.
+	File *Attachment
 }
 
 // An ErrorKind classifies what went wrong, so that adapters and tests can
@@ -89,6 +92,8 @@ type Reply struct {
 	// FeedbackID names the answer for 👍/👎 buttons (see VoteData); empty
 	// when the answer takes no votes.
 	FeedbackID string
+
+	article string // the article /add or /remove changed, for the log
 }
 
 // Silent reports whether the reply says nothing.
@@ -149,6 +154,10 @@ type Options struct {
 	// Feedback, when set, puts 👍/👎 on answers on Discord, Telegram and
 	// the console, and records the votes (see Bot.Vote); nil for none.
 	Feedback *Feedback
+
+	// Library adds and removes articles for /add and /remove; nil when the
+	// bot serves its built-in articles.
+	Library Library
 }
 
 // DefaultMaxQuestion is the longest question accepted, in characters.
@@ -252,6 +261,18 @@ func (b *Bot) logRequest(r Request, command, outcome string, took time.Duration,
 	case command == "reload":
 		msg = "reload"
 		attrs = append(attrs, slog.String("user", r.UserID))
+	case command == "add" || command == "remove":
+		msg = "corpus " + command
+		attrs = append(attrs, slog.String("user", r.UserID))
+		if rep.article != "" {
+			attrs = append(attrs, slog.String("article", rep.article))
+		}
+		switch {
+		case r.File != nil:
+			attrs = append(attrs, slog.String("file", clip(r.File.Name, 200)))
+		case command == "add":
+			attrs = append(attrs, slog.String("url", clip(strings.TrimSpace(r.Text), 300)))
+		}
 	}
 	switch {
 	case outcome == OutcomeRateLimited && rep.Silent():

@@ -17,6 +17,7 @@ type Option struct {
 	Name        string
 	Description string
 	Bool        bool // a true/false flag; otherwise a string
+	Attachment  bool // a file (Discord's attachment option); otherwise a string
 	Required    bool
 }
 
@@ -35,7 +36,7 @@ type Command struct {
 func (c Command) Usage() string {
 	s := "/" + c.Name
 	for _, o := range c.Options {
-		if o.Required && !o.Bool {
+		if o.Required && !o.Bool && !o.Attachment {
 			s += " <" + o.Name + ">"
 		}
 	}
@@ -55,6 +56,15 @@ func Commands() []Command {
 		{Name: "help", Description: "How to use the bot", handle: (*Bot).help},
 		{Name: "start", Description: "Start talking to the bot", handle: (*Bot).help},
 		{Name: "reload", Description: "Reload the articles (moderators only)", ModeratorsOnly: true, handle: (*Bot).reloadCorpus},
+		{Name: "add", Description: "Add an article from a link or an attached .txt or .md file (moderators only)",
+			Options: []Option{
+				{Name: "url", Description: "The article's web address (http or https)"},
+				{Name: "file", Description: "A .txt or .md file holding the article", Attachment: true},
+			},
+			ModeratorsOnly: true, handle: (*Bot).addArticle},
+		{Name: "remove", Description: "Remove an article, by file name or exact title (moderators only)",
+			Options:        []Option{{Name: "article", Description: "The article's file name or exact title", Required: true}},
+			ModeratorsOnly: true, handle: (*Bot).removeArticle},
 	}
 }
 

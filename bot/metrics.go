@@ -22,6 +22,7 @@ type Metrics struct {
 	reloads       *prometheus.CounterVec
 	reloadSeconds prometheus.Histogram
 	feedback      *prometheus.CounterVec
+	edits         *prometheus.CounterVec
 	index         atomic.Pointer[func() *corpus.Index]
 	reloadRunning atomic.Pointer[func() (time.Duration, bool)]
 }
@@ -57,6 +58,10 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Help:    "Time to load a corpus and swap it in.",
 			Buckets: prometheus.ExponentialBuckets(0.001, 4, 8),
 		}),
+		edits: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "corpusbot_corpus_edits_total",
+			Help: "Moderators' /add and /remove, by command and outcome: ok, invalid (refused as given), forbidden, failed.",
+		}, []string{"command", "outcome"}),
 	}
 	articles := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "corpusbot_corpus_articles",
@@ -97,7 +102,10 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		took, _ := m.reloadTook()
 		return took.Seconds()
 	})
-	reg.MustRegister(inProgress, runningSeconds)
+	reg.MustRegister(inProgress, runningSeconds, m.edits)
+	for _, c := range []string{"add", "remove"} {
+		m.edits.WithLabelValues(c, OutcomeOK)
+	}
 	m.reloads.WithLabelValues("ok")
 	m.reloads.WithLabelValues("failed")
 	m.reg = reg
@@ -156,6 +164,9 @@ func (m *Metrics) Handled(e Event) {
 	m.requests.WithLabelValues(e.Platform, e.Command, e.Outcome).Inc()
 	if e.Outcome == OutcomeRateLimited {
 		m.rateLimited.WithLabelValues(e.Platform).Inc()
+	}
+	if e.Command == "add" || e.Command == "remove" {
+		m.edits.WithLabelValues(e.Command, e.Outcome).Inc()
 	}
 	if e.Command == "ask" {
 		m.questions.WithLabelValues(e.Platform, e.Outcome).Inc()

@@ -51,8 +51,11 @@ func applicationCommands(global bool) []*discordgo.ApplicationCommand {
 		})
 		for _, o := range opts {
 			t := discordgo.ApplicationCommandOptionString
-			if o.Bool {
+			switch {
+			case o.Bool:
 				t = discordgo.ApplicationCommandOptionBoolean
+			case o.Attachment:
+				t = discordgo.ApplicationCommandOptionAttachment
 			}
 			ac.Options = append(ac.Options, &discordgo.ApplicationCommandOption{
 				Type: t, Name: o.Name, Description: clipText(o.Description, maxOptionDescription), Required: o.Required,

@@ -100,7 +100,7 @@ func TestCommandsRegistered(t *testing.T) {
 					t.Errorf("command %v: want type 1 (chat input) and a description", cmd)
 				}
 			}
-			if want := []string{"ask", "sources", "help", "reload"}; !slices.Equal(names, want) {
+			if want := []string{"ask", "sources", "help", "reload", "add", "remove"}; !slices.Equal(names, want) {
 				t.Errorf("registered %q; want %q", names, want)
 			}
 			ask := byName["ask"]
@@ -110,8 +110,16 @@ func TestCommandsRegistered(t *testing.T) {
 				str(get(opts[1], "name")) != "private" || num(get(opts[1], "type")) != 5 || get(opts[1], "required") == true {
 				t.Errorf("ask options = %v; want question (string, required), private (boolean, optional)", opts)
 			}
-			if got := get(byName["reload"], "default_member_permissions"); got != "32" {
-				t.Errorf("reload default_member_permissions = %v; want \"32\" (Manage Server)", got)
+			for _, n := range []string{"reload", "add", "remove"} {
+				if got := get(byName[n], "default_member_permissions"); got != "32" {
+					t.Errorf("%s default_member_permissions = %v; want \"32\" (Manage Server)", n, got)
+				}
+			}
+			addOpts := list(get(byName["add"], "options"))
+			if len(addOpts) != 2 ||
+				str(get(addOpts[0], "name")) != "url" || num(get(addOpts[0], "type")) != 3 || get(addOpts[0], "required") == true ||
+				str(get(addOpts[1], "name")) != "file" || num(get(addOpts[1], "type")) != 11 || get(addOpts[1], "required") == true {
+				t.Errorf("add options = %v; want url (string, optional), file (attachment, type 11, optional)", addOpts)
 			}
 			for _, n := range []string{"ask", "sources", "help"} {
 				if got := get(byName[n], "default_member_permissions"); got != nil {
@@ -119,7 +127,7 @@ func TestCommandsRegistered(t *testing.T) {
 				}
 			}
 			// Global commands say where they may be used; guild commands cannot.
-			for n, want := range map[string]string{"ask": "[0 1]", "help": "[0 1]", "sources": "[0 1]", "reload": "[0]"} {
+			for n, want := range map[string]string{"ask": "[0 1]", "help": "[0 1]", "sources": "[0 1]", "reload": "[0]", "add": "[0]", "remove": "[0]"} {
 				got := get(byName[n], "contexts")
 				switch {
 				case tc.guild == "" && fmt.Sprint(got) != want:

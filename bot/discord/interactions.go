@@ -45,7 +45,7 @@ func (r *run) onInteraction(ctx context.Context, e *discordgo.InteractionCreate)
 		r.onComponent(ctx, in)
 		return
 	}
-	req, ok := interactionRequest(in)
+	req, ok := interactionRequest(in, r.a.attachment)
 	if !ok {
 		r.a.log.Info("discord: unreadable interaction", "id", in.ID, "channel", in.ChannelID)
 		r.respond(ctx, in, unreadable)
@@ -83,9 +83,11 @@ func (r *run) onInteraction(ctx context.Context, e *discordgo.InteractionCreate)
 
 // interactionRequest turns a slash command into a request, reading the
 // options the command table declares: a string option is the text, the
-// boolean "private" asks for an ephemeral reply. ok is false when the
-// interaction has no command data or an option of the wrong type.
-func interactionRequest(in *discordgo.Interaction) (req bot.Request, ok bool) {
+// boolean "private" asks for an ephemeral reply, an attachment option is
+// the request's file, made by files from the resolved attachment. ok is
+// false when the interaction has no command data or an option of the wrong
+// type, or names an attachment it does not resolve.
+func interactionRequest(in *discordgo.Interaction, files func(*discordgo.MessageAttachment) *bot.Attachment) (req bot.Request, ok bool) {
 	data, isCmd := in.Data.(discordgo.ApplicationCommandInteractionData)
 	if !isCmd || data.Name == "" {
 		return bot.Request{}, false
@@ -105,6 +107,14 @@ func interactionRequest(in *discordgo.Interaction) (req bot.Request, ok bool) {
 	for _, o := range cmd.Options {
 		got := data.GetOption(o.Name)
 		if got == nil {
+			continue
+		}
+		if o.Attachment {
+			att := resolvedAttachment(data, got)
+			if att == nil || files == nil {
+				return bot.Request{}, false
+			}
+			req.File = files(att)
 			continue
 		}
 		if o.Bool {

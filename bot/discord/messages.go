@@ -34,6 +34,9 @@ func (r *run) onMessage(ctx context.Context, e *discordgo.MessageCreate) {
 		if m.Member != nil {
 			req.RoleIDs = m.Member.Roles
 		}
+		if command == "add" && len(m.Attachments) > 0 && m.Attachments[0] != nil {
+			req.File = r.a.attachment(m.Attachments[0]) // "/add" in a DM, with the file attached
+		}
 		reply = r.a.bot.Handle(ctx, req)
 	}
 	if reply.Silent() {

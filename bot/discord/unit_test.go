@@ -205,7 +205,9 @@ func FuzzInteraction(f *testing.F) {
 		if e.Interaction == nil {
 			return
 		}
-		req, ok := interactionRequest(e.Interaction)
+		req, ok := interactionRequest(e.Interaction, func(att *discordgo.MessageAttachment) *bot.Attachment {
+			return &bot.Attachment{Name: att.Filename, Size: int64(att.Size)}
+		})
 		if !ok {
 			return
 		}

@@ -20,6 +20,7 @@ import (
 type api struct {
 	token    string
 	endpoint string // tgbotapi's endpoint pattern: base + "/bot%s/%s"
+	fileBase string // the base URL, for file downloads: base + "/file/bot{token}/{path}"
 	client   *http.Client
 	scrub    *strings.Replacer
 }
@@ -35,7 +36,7 @@ func newAPI(token, base string, client *http.Client) *api {
 	for _, o := range olds {
 		pairs = append(pairs, o, "<token>")
 	}
-	return &api{token: token, endpoint: endpoint, client: client, scrub: strings.NewReplacer(pairs...)}
+	return &api{token: token, endpoint: endpoint, fileBase: base, client: client, scrub: strings.NewReplacer(pairs...)}
 }
 
 // ctxDoer gives tgbotapi's context-less requests a context.

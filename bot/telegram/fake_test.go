@@ -49,6 +49,7 @@ type fakeAPI struct {
 	sentTexts map[int64][]fakeMessage // messages the bot sent, per chat
 	queries   map[string]*fakeQuery   // callback queries sent to the bot, by id
 	nextQuery int                     // the next callback query id
+	files     map[string]*fakeFile    // documents users sent, by file_id (fake_documents_test.go)
 }
 
 // A fakeQuery is a callback query sent to the bot, and its answer.
@@ -117,6 +118,10 @@ type (
 		Photo     interface{} `json:"photo,omitempty"`
 		Caption   string      `json:"caption,omitempty"`
 		Markup    *tgMarkup   `json:"reply_markup,omitempty"`
+
+		// Documents: the caption is the text of a message with a file.
+		CaptionEntities []tgEntity  `json:"caption_entities,omitempty"`
+		Document        *tgDocument `json:"document,omitempty"`
 	}
 	// tgMarkup is an InlineKeyboardMarkup.
 	tgMarkup struct {
@@ -401,6 +406,10 @@ func (f *fakeAPI) summary() string {
 
 // serve answers one Bot API request: POST or GET /bot{token}/{method}.
 func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, "/file/bot") {
+		f.serveFile(w, r)
+		return
+	}
 	rest, ok := strings.CutPrefix(r.URL.Path, "/bot")
 	token, method, ok2 := strings.Cut(rest, "/")
 	if !ok || !ok2 || method == "" {
@@ -465,6 +474,8 @@ func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 		f.sendMessage(w, params)
 	case "answerCallbackQuery":
 		f.answerCallbackQuery(w, params)
+	case "getFile":
+		f.getFile(w, params)
 	default:
 		f.record(method, params, 404)
 		writeAPI(w, 404, apiError(404, "Not Found: method not found", 0))

@@ -15,6 +15,9 @@ import (
 // router decides which updates the bot answers and turns them into requests.
 type router struct {
 	self tgbotapi.User // the bot itself, from getMe
+	// document turns a document sent with /add as its caption into the
+	// request's attachment; nil ignores documents.
+	document func(*tgbotapi.Document) *bot.Attachment
 }
 
 // route returns the message to answer and its request, or ok false for an
@@ -23,7 +26,18 @@ type router struct {
 // command nor a reply to the bot.
 func (r router) route(u tgbotapi.Update) (m *tgbotapi.Message, req bot.Request, ok bool) {
 	m = u.Message
-	if m == nil || m.Chat == nil || m.From == nil || m.From.IsBot || m.Text == "" {
+	if m == nil || m.Chat == nil || m.From == nil || m.From.IsBot {
+		return nil, req, false
+	}
+	text, entities := m.Text, m.Entities
+	if m.Document != nil && r.document != nil {
+		// A document counts only with a command as its caption.
+		text, entities = m.Caption, m.CaptionEntities
+		if c, ok := parseCommand(text, entities); !ok || c.Name != "add" {
+			return nil, req, false
+		}
+	}
+	if text == "" {
 		return nil, req, false
 	}
 	direct := m.Chat.Type == "private"
@@ -36,7 +50,7 @@ func (r router) route(u tgbotapi.Update) (m *tgbotapi.Message, req bot.Request, 
 		ChatID:   strconv.FormatInt(m.Chat.ID, 10),
 		Direct:   direct,
 	}
-	if cmd, isCmd := parseCommand(m.Text, m.Entities); isCmd {
+	if cmd, isCmd := parseCommand(text, entities); isCmd {
 		mine := cmd.Bot == "" || strings.EqualFold(cmd.Bot, r.self.UserName)
 		if !mine {
 			return nil, req, false
@@ -48,6 +62,9 @@ func (r router) route(u tgbotapi.Update) (m *tgbotapi.Message, req bot.Request, 
 			return nil, req, false
 		}
 		req.Command, req.Text = cmd.Name, cmd.Args
+		if m.Document != nil && r.document != nil {
+			req.File = r.document(m.Document)
+		}
 		return m, req, true
 	}
 	if direct || r.repliesToMe(m) {

@@ -250,7 +250,7 @@ func (a *Adapter) Run(ctx context.Context) error {
 	replies, stopReplies := context.WithCancel(context.WithoutCancel(ctx))
 	d := newDispatcher(replies, a.opts.MaxConcurrent, a.opts.MaxPending, a.log)
 	defer a.drain(d, stopReplies)
-	r := router{self: me}
+	r := router{self: me, document: a.document}
 	handle := func(ctx context.Context, u tgbotapi.Update) {
 		if u.CallbackQuery != nil {
 			if chat, v, ok := routeCallback(u.CallbackQuery); ok {

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/corpusbot/corpusbot/answer"
@@ -25,6 +27,7 @@ func runChat(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	fset.SetOutput(stderr)
 	dir := fset.String("corpus", "", "folder of .txt articles (default: the built-in articles)")
 	fbFile := fset.String("feedback", "", "record /good and /bad votes in this JSONL file (default: none)")
+	allowPrivate := fset.Bool("allow-private", false, "let /add fetch links to loopback and private addresses")
 	if err := fset.Parse(args); err != nil {
 		return errUsage
 	}
@@ -45,7 +48,10 @@ func runChat(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	if err != nil {
 		log.Error("feedback is off", "err", err)
 	}
-	b := bot.New(bot.Options{Feedback: fb}, eng, bot.NewCorpusReloader(reloadLoader(CorpusConfig{Dir: *dir}), eng, bot.ReloadOptions{Log: log}), eng.Index, log)
+	add := defaultConfig().Add
+	add.AllowPrivate = *allowPrivate
+	lib := newLibrary(CorpusConfig{Dir: *dir}, add, eng.Index)
+	b := bot.New(bot.Options{Feedback: fb, Library: lib}, eng, bot.NewCorpusReloader(reloadLoader(CorpusConfig{Dir: *dir}), eng, bot.ReloadOptions{Log: log}), eng.Index, log)
 
 	fmt.Fprintln(stdout, "Ask a question about the articles; /help for commands, Ctrl-D or Ctrl-C to quit.")
 	var lastAnswer string // the feedback id of the last answer, for /good and /bad
@@ -80,6 +86,7 @@ func runChat(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		req := bot.Request{Platform: bot.Console, UserID: "console", ChatID: "console", Direct: true, Text: line}
 		if strings.HasPrefix(line, "/") {
 			req.Command, req.Text, _ = strings.Cut(line[1:], " ")
+			req.File = localFile(req.Command, strings.TrimSpace(req.Text))
 		}
 		rep := b.Handle(ctx, req)
 		text := bot.RenderText(rep)
@@ -112,4 +119,19 @@ func voteLast(ctx context.Context, b *bot.Bot, on bool, last, verdict string) st
 		return "There is no answer to rate yet: ask a question first."
 	}
 	return bot.RenderText(b.Vote(ctx, bot.Vote{Platform: bot.Console, UserID: "console", Data: bot.VoteData(last, verdict)}))
+}
+
+// localFile is the console's attachment: "/add notes.md" adds the local
+// file notes.md (whoever runs the console may read it anyway). It is nil
+// for any other command, or an argument that is a link or no .txt or .md.
+func localFile(command, arg string) *bot.Attachment {
+	ext := strings.ToLower(filepath.Ext(arg))
+	if command != "add" || strings.Contains(arg, "://") || (ext != ".txt" && ext != ".md") {
+		return nil
+	}
+	a := &bot.Attachment{Name: filepath.Base(arg), Open: func(context.Context) (io.ReadCloser, error) { return os.Open(arg) }}
+	if fi, err := os.Stat(arg); err == nil {
+		a.Size = fi.Size()
+	}
+	return a
 }

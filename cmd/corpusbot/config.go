@@ -15,6 +15,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/corpusbot/corpusbot/bot/library"
 	"github.com/corpusbot/corpusbot/corpus"
 )
 
@@ -32,6 +33,15 @@ type Config struct {
 	Log        LogConfig        `yaml:"log"`
 	Shutdown   ShutdownConfig   `yaml:"shutdown"`
 	Feedback   FeedbackConfig   `yaml:"feedback"`
+	Add        AddConfig        `yaml:"add"`
+}
+
+// AddConfig bounds what a moderator's /add fetches.
+type AddConfig struct {
+	AllowPrivate bool          `yaml:"allow_private"` // let links reach loopback, private and link-local addresses
+	MaxBytes     int64         `yaml:"max_bytes"`     // a longer page is refused
+	Timeout      time.Duration `yaml:"timeout"`       // for a whole fetch
+	MaxRedirects int           `yaml:"max_redirects"` // redirects followed
 }
 
 type CorpusConfig struct {
@@ -99,6 +109,7 @@ func defaultConfig() Config {
 		RateLimit: RateLimitConfig{PerMinute: 20, Burst: 5},
 		Log:       LogConfig{Level: "info", Format: "text"},
 		Shutdown:  ShutdownConfig{Grace: 10 * time.Second},
+		Add:       AddConfig{MaxBytes: library.DefaultMaxBytes, Timeout: library.DefaultTimeout, MaxRedirects: library.DefaultMaxRedirects},
 	}
 }
 
@@ -323,6 +334,15 @@ func (c *Config) validate() error {
 	}
 	if c.Feedback.SaltFile != "" && !c.Feedback.Disabled && feedbackFile(c.Feedback.File, c.Corpus.Dir) == "" {
 		bad("feedback.salt_file: set, but there is no feedback file (set feedback.file, or corpus.dir to keep it beside the corpus)")
+	}
+	if c.Add.MaxBytes < 1 || c.Add.MaxBytes > maxFileBytes {
+		bad("add.max_bytes: %d is not from 1 to %d", c.Add.MaxBytes, int64(maxFileBytes))
+	}
+	if c.Add.Timeout < time.Second || c.Add.Timeout > 10*time.Minute {
+		bad("add.timeout: %s is not between 1s and 10m", c.Add.Timeout)
+	}
+	if c.Add.MaxRedirects < 0 || c.Add.MaxRedirects > 20 {
+		bad("add.max_redirects: %d is not from 0 to 20", c.Add.MaxRedirects)
 	}
 	if c.Shutdown.Grace < 0 {
 		bad("shutdown.grace: %s is negative", c.Shutdown.Grace)

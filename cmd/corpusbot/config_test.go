@@ -52,6 +52,20 @@ func TestConfigDefaults(t *testing.T) {
 	}
 }
 
+func TestConfigAdd(t *testing.T) {
+	cfg, err := parseConfig([]byte("http:\n  listen: 127.0.0.1:9000\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Add.AllowPrivate || cfg.Add.MaxBytes != 5<<20 || cfg.Add.Timeout != 20*time.Second || cfg.Add.MaxRedirects != 5 {
+		t.Errorf("add defaults = %+v; want private addresses refused, 5 MB, 20s, 5 redirects", cfg.Add)
+	}
+	cfg, err = parseConfig([]byte("http:\n  listen: 127.0.0.1:9000\nadd:\n  allow_private: true\n  timeout: 3s\n"))
+	if err != nil || !cfg.Add.AllowPrivate || cfg.Add.Timeout != 3*time.Second || cfg.validate() != nil {
+		t.Errorf("add = %+v, %v; want allow_private and a 3s timeout", cfg.Add, err)
+	}
+}
+
 func TestConfigCorpusLimits(t *testing.T) {
 	cfg, err := parseConfig([]byte("corpus:\n  max_file_bytes: 65536\n  reload_timeout: 5m\nhttp:\n  listen: 127.0.0.1:9000\n"))
 	if err != nil {
@@ -121,6 +135,10 @@ func TestConfigErrors(t *testing.T) {
 		{"reload_timeout too short", listen + "corpus:\n  reload_timeout: 10ms\n", []string{"corpus.reload_timeout", "10ms"}},
 		{"reload_timeout not a duration", listen + "corpus:\n  reload_timeout: 60\n", []string{"line 4", "60"}},
 		{"misspelt corpus key", listen + "corpus:\n  max_file_size: 10\n", []string{"line 4", `"max_file_size"`, "in corpus", "max_file_bytes", "reload_timeout"}},
+		{"add timeout too short", listen + "add:\n  timeout: 1ms\n", []string{"add.timeout", "1ms"}},
+		{"add max_bytes zero", listen + "add:\n  max_bytes: 0\n", []string{"add.max_bytes"}},
+		{"add redirects negative", listen + "add:\n  max_redirects: -1\n", []string{"add.max_redirects"}},
+		{"misspelt add key", listen + "add:\n  allow_private_ips: true\n", []string{"line 4", `"allow_private_ips"`, "in add", "allow_private"}},
 		{"ack too late", listen + "discord:\n  token: a\n  ack_after: 5s\n", []string{"discord.ack_after"}},
 		{"salt without a feedback file", listen + "feedback:\n  salt_file: /etc/salt\n", []string{"feedback.salt_file"}},
 		{"misspelt feedback key", listen + "feedback:\n  files: x\n", []string{"line 4", `"files"`, "in feedback", "salt_file"}},

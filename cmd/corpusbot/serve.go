@@ -26,6 +26,7 @@ import (
 	"github.com/corpusbot/corpusbot/bot"
 	"github.com/corpusbot/corpusbot/bot/discord"
 	"github.com/corpusbot/corpusbot/bot/httpapi"
+	"github.com/corpusbot/corpusbot/bot/library"
 	"github.com/corpusbot/corpusbot/bot/telegram"
 	"github.com/corpusbot/corpusbot/corpus"
 )
@@ -116,6 +117,7 @@ func serve(ctx context.Context, cfg Config, logOut io.Writer) error {
 		RateLimit:   bot.RateLimit{PerMinute: cfg.RateLimit.PerMinute, Burst: cfg.RateLimit.Burst},
 		Recorder:    metrics,
 		Feedback:    feedbackFor(cfg, metrics, log),
+		Library:     newLibrary(cfg.Corpus, cfg.Add, eng.Index),
 	}, eng, reloader, eng.Index, log)
 	adapters, err := newAdapters(cfg, b, log)
 	if err != nil {
@@ -241,6 +243,24 @@ func reloadLoader(cfg CorpusConfig) bot.LoadFunc {
 	}
 	opts := corpus.LoadOptions{MaxFileBytes: cfg.MaxFileBytes}
 	return func(ctx context.Context) (*corpus.Index, error) { return corpus.LoadDir(ctx, cfg.Dir, opts) }
+}
+
+// newLibrary is what /add and /remove change: the folder cfg.Dir; nil for
+// the built-in articles.
+func newLibrary(cfg CorpusConfig, add AddConfig, index func() *corpus.Index) bot.Library {
+	if cfg.Dir == "" {
+		return nil
+	}
+	redirects := add.MaxRedirects
+	if redirects == 0 {
+		redirects = -1 // library.FetchOptions: 0 is the default, negative none
+	}
+	return library.New(cfg.Dir, library.Options{
+		Fetch: library.FetchOptions{AllowPrivate: add.AllowPrivate, MaxBytes: add.MaxBytes,
+			Timeout: add.Timeout, MaxRedirects: redirects},
+		MaxFileBytes: cfg.MaxFileBytes,
+		Index:        index,
+	})
 }
 
 // reloadOnSignal reloads the corpus as a moderator's /reload does, and logs
