@@ -38,10 +38,14 @@ type Explanation struct {
 
 // A Result is the engine's reply to one question.
 type Result struct {
-	Question  string     `json:"question"`
-	Answered  bool       `json:"answered"`
-	Answer    string     `json:"answer"` // the answer, or why there is none
-	Citations []Citation `json:"citations"`
+	Question string `json:"question"`
+	Answered bool   `json:"answered"`
+	Answer   string `json:"answer"` // the answer, or why there is none
+	// ShortAnswer is the phrase of the first citation that answers a
+	// who, when, where or how many question (a name, a date, a place, a
+	// number), when the engine is confident of one.
+	ShortAnswer string     `json:"short_answer,omitempty"`
+	Citations   []Citation `json:"citations"`
 	// Refusal says why there is no answer, when there is none.
 	Refusal *Refusal `json:"refusal,omitempty"`
 }

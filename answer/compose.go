@@ -32,10 +32,13 @@ func compose(sn *snapshot, qr *Query, cs []Candidate, top int, explain bool, res
 	if cs[0].rule == "year" {
 		// The year from the article, for the day the candidate it
 		// stands for, now second, gives.
-		res.Answer = yearAnswer(firstYear(ix.Text(cs[0].Sentence)), firstDay(ix.Text(cs[1].Sentence)))
+		year := firstYear(ix.Text(cs[0].Sentence))
+		res.Answer = yearAnswer(year, firstDay(ix.Text(cs[1].Sentence)))
+		res.ShortAnswer = year
 		return res
 	}
 	res.Answer = answerText(ix, qr, res.Citations[0])
+	res.ShortAnswer = shortAnswer(ix, qr, res.Citations[0].Sentence)
 	return res
 }
 
