@@ -12,10 +12,13 @@ import (
 
 // A Citation is one sentence that supports an answer.
 type Citation struct {
-	Doc      string  `json:"doc"`   // file name relative to the corpus root
-	Title    string  `json:"title"` // the article's title
-	Date     string  `json:"date"`  // YYYY-MM-DD or empty
-	Source   string  `json:"source,omitempty"`
+	Doc    string `json:"doc"`   // file name relative to the corpus root
+	Title  string `json:"title"` // the article's title
+	Date   string `json:"date"`  // YYYY-MM-DD or empty
+	Source string `json:"source,omitempty"`
+	// URL links to the article: its url: front matter, when that is an
+	// http or https URL (corpus.Link).
+	URL      string  `json:"url,omitempty"`
 	Sentence string  `json:"sentence"` // the sentence as the article has it
 	Score    float64 `json:"score"`
 	// Explain breaks Score into its signals, when asked for

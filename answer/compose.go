@@ -20,7 +20,7 @@ func compose(sn *snapshot, qr *Query, cs []Candidate, top int, explain bool, res
 		s := ix.Sentences[c.Sentence]
 		a := ix.Articles[s.Article]
 		cit := Citation{
-			Doc: a.Path, Title: a.Title, Date: a.Date, Source: a.Source,
+			Doc: a.Path, Title: a.Title, Date: a.Date, Source: a.Source, URL: a.Link(),
 			Sentence: ix.Text(c.Sentence), Score: round(c.Score),
 		}
 		if explain {
