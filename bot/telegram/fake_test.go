@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"html"
 	"mime"
 	"net"
 	"net/http"
@@ -75,6 +76,7 @@ type fakeMessage struct {
 	ID        int
 	Text      string
 	ParseMode string
+	Links     []string // the href of each <a> of an HTML text, as Telegram reads it: a text_link entity's url
 }
 
 // Telegram's objects, as the wire has them.
@@ -676,12 +678,21 @@ func (f *fakeAPI) sendMessage(w http.ResponseWriter, p url.Values) {
 	f.msgIDs[chatID]++
 	id := f.msgIDs[chatID]
 	f.messages[chatID][id] = true
-	f.sentTexts[chatID] = append(f.sentTexts[chatID], fakeMessage{ID: id, Text: text, ParseMode: p.Get("parse_mode")})
+	var links []string
+	if p.Get("parse_mode") == "HTML" {
+		for _, m := range hrefRE.FindAllStringSubmatch(text, -1) {
+			links = append(links, html.UnescapeString(m[1]))
+		}
+	}
+	f.sentTexts[chatID] = append(f.sentTexts[chatID], fakeMessage{ID: id, Text: text, ParseMode: p.Get("parse_mode"), Links: links})
 	f.mu.Unlock()
 	f.answer(w, "sendMessage", p, tgMessage{
 		MessageID: id, From: &f.me, Date: time.Now().Unix(), Chat: chat, Text: plain,
 	})
 }
+
+// hrefRE finds the links of an HTML text: <a href="...">.
+var hrefRE = regexp.MustCompile(`<a href="([^"]*)">`)
 
 // parseTelegramHTML checks text as Telegram's HTML parse mode does, and
 // returns its plain text. Tags: b strong i em u ins s strike del a code
