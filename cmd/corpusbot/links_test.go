@@ -70,16 +70,26 @@ func TestAskShortAnswerAndLinks(t *testing.T) {
 	}
 }
 
+// TestChatPrintsLinks: the console prints citations' links and /sources.
 func TestChatPrintsLinks(t *testing.T) {
 	dir := linkedCorpus(t)
 	var out, errb bytes.Buffer
-	in := strings.NewReader("when did Anna Berg meet Tom Reyes?\n")
+	in := strings.NewReader("when did Anna Berg meet Tom Reyes?\n/help\n/sources\n/sources storm page 3\n")
 	if err := run(context.Background(), []string{"chat", "--corpus", dir}, in, &out, &errb); err != nil {
 		t.Fatalf("chat: %v (%s)", err, errb.String())
 	}
-	for _, want := range []string{"May 6, 2021 — ", "\nhttps://example.com/summit?id=1&lang=en"} {
+	for _, want := range []string{
+		"May 6, 2021 — ",
+		"\nhttps://example.com/summit?id=1&lang=en",
+		"/sources [words] — ",
+		"I answer from 2 articles, newest first:\n1. Leaders meet in Hanoi (2021-05-07)\n   https://example.com/summit?id=1&lang=en\n2. Storm hits the coast (undated)\n",
+		"There is only 1 page; try /sources storm page 1.",
+	} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("chat printed:\n%s\nwant it to hold %q", out.String(), want)
 		}
+	}
+	if strings.Contains(out.String(), "javascript") {
+		t.Errorf("chat printed a javascript: url:\n%s", out.String())
 	}
 }
