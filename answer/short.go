@@ -97,16 +97,21 @@ func shortAnswer(ix *corpus.Index, qr *Query, sentence string) string {
 	}
 	toks := corpus.AnalyzeWith(sentence, qr.term)
 	isQ := make([]bool, len(toks))
-	held := map[corpus.TermID]bool{}
+	held := make([]bool, len(qr.terms)) // which of the question's terms the sentence holds
+	nheld := 0
 	for i, tok := range toks {
-		for _, t := range qr.terms {
+		for k, t := range qr.terms {
 			if tok.Term == ix.TermText(t.id) {
-				isQ[i], held[t.id] = true, true
+				isQ[i] = true
+				if !held[k] {
+					held[k] = true
+					nheld++
+				}
 			}
 		}
 	}
 	lim := shortTrust[qr.kind]
-	if len(qr.terms) == 0 || float64(len(held)) < lim.held*float64(len(qr.terms)) {
+	if len(qr.terms) == 0 || float64(nheld) < lim.held*float64(len(qr.terms)) {
 		return ""
 	}
 	if qr.kind == kindWho {
