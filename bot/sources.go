@@ -59,7 +59,10 @@ func (b *Bot) sources(ctx context.Context, r Request) (Reply, string) {
 		return Reply{Private: true, Err: err}, OutcomeInvalid
 	}
 	arts := matchingArticles(ix, words)
-	if len(arts) == 0 {
+	switch {
+	case len(arts) == 0 && words == "":
+		return Reply{Text: "There are no articles to answer from yet."}, OutcomeOK
+	case len(arts) == 0:
 		return Reply{Text: fmt.Sprintf("No article matches “%s”. Try other words, or /sources for them all.", words)}, OutcomeOK
 	}
 	pages := paginate(r.Platform, words, arts)

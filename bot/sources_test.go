@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+
+	"github.com/corpusbot/corpusbot/corpus"
 )
 
 // sourcesCorpus has dated, undated and linked articles, and enough of them
@@ -183,5 +185,15 @@ func TestSourcesLongWordsStillFit(t *testing.T) {
 		if err := checkTelegramHTML(RenderTelegram(rep)); platform == Telegram && err != nil {
 			t.Errorf("Telegram: %v", err)
 		}
+	}
+}
+
+// TestSourcesOfNoArticles: an index with no article (corpus.Load never
+// gives one) lists nothing, saying so.
+func TestSourcesOfNoArticles(t *testing.T) {
+	eng := testEngine(t, sourcesCorpus(0))
+	b := New(Options{}, eng, nil, func() *corpus.Index { return &corpus.Index{} }, nil)
+	if got := RenderText(sourcesReply(t, b, Telegram, "")); got != "There are no articles to answer from yet." {
+		t.Errorf("/sources of no articles = %q", got)
 	}
 }

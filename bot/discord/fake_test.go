@@ -377,6 +377,9 @@ func (f *fakeDiscord) route(method, path string, call restCall) (int, any, map[s
 		if err := messageLimits(m); err != nil {
 			return 400, apiError(50035, "Invalid Form Body: "+err.Error()), nil
 		}
+		if int(num(m["flags"]))&64 != 0 {
+			return 400, apiError(50035, "Invalid Form Body: flags: EPHEMERAL is for interaction responses"), nil
+		}
 		return 200, f.messageFrom(call, parts[1]), nil
 	}
 	return 404, apiError(0, "404: Not Found"), nil
