@@ -21,8 +21,10 @@ import (
 // too few of the question's terms, is not trusted. A wrong short answer
 // reads as the bot's claim, so when in doubt there is none.
 
-// A span is a candidate short answer: sentence[start:end].
-type span struct{ start, end int }
+// A span is a candidate short answer: sentence[start:end]. titled counts
+// the question's words in the title cut from its front
+// (afterQuestionTerms).
+type span struct{ start, end, titled int }
 
 // shortLimits are the bounds a short answer of one kind is trusted
 // within.
@@ -133,8 +135,14 @@ func shortAnswer(ix *corpus.Index, qr *Query, sentence string) string {
 			second = gap
 		}
 	}
-	if bestGap < 0 || bestGap > lim.gap || second >= 0 && second-bestGap < lim.margin {
+	if bestGap < 0 || bestGap > lim.gap {
 		return ""
+	}
+	if second >= 0 && second-bestGap < lim.margin {
+		var ok bool
+		if best, ok = bestTitled(sentence, cands); !ok {
+			return ""
+		}
 	}
 	return strings.TrimRight(sentence[best.start:best.end], ",;:")
 }
@@ -150,6 +158,7 @@ func afterQuestionTerms(sentence string, toks []corpus.Token, isQ []bool, cands 
 		for i, t := range toks {
 			if isQ[i] && t.Start >= c.start && t.End <= c.end {
 				c.start = t.End
+				c.titled++
 			}
 		}
 		for c.start < c.end && !startsUpper(sentence[c.start:c.end]) {
@@ -166,6 +175,47 @@ func afterQuestionTerms(sentence string, toks []corpus.Token, isQ []bool, cands 
 	}
 	return out
 }
+
+// bestTitled returns the name of cands whose title held the most of the
+// question's words, when that is at least titledMin and more than any
+// other's: of two ministers named in one sentence, the one whose title
+// matches the question ("Minister of National Defence of Laos Gen.
+// Khamliang Outhakaysone" over "Minister of National Defence Gen. Phan Văn
+// Giang" for "who is Laos's defence minister?").
+func bestTitled(sentence string, cands []span) (span, bool) {
+	best, next := span{}, 0
+	for _, c := range cands {
+		if !personName(sentence[c.start:c.end]) {
+			continue
+		}
+		switch {
+		case c.titled > best.titled:
+			best, next = c, best.titled
+		case c.titled > next:
+			next = c.titled
+		}
+	}
+	return best, best.titled >= titledMin && best.titled > next
+}
+
+// personName reports whether name reads as a person's: two words or more,
+// none of them all capitals ("Super Bowl XLVIII" cut to "XLVIII" is none).
+func personName(name string) bool {
+	ws := strings.Fields(name)
+	if len(ws) < 2 {
+		return false
+	}
+	for _, w := range ws {
+		if strings.ToUpper(w) == w {
+			return false
+		}
+	}
+	return true
+}
+
+// titledMin is the least of the question's words a title holds for
+// bestTitled to trust it.
+const titledMin = 2
 
 // questionGap returns how many tokens lie between span c and the nearest
 // question term of the analysed sentence toks, and false when c holds a
@@ -218,7 +268,7 @@ func questionGap(toks []corpus.Token, isQ []bool, c span) (int, bool) {
 func regexSpans(re *regexp.Regexp, s string) []span {
 	var out []span
 	for _, m := range re.FindAllStringIndex(s, -1) {
-		out = append(out, span{m[0], m[1]})
+		out = append(out, span{start: m[0], end: m[1]})
 	}
 	return out
 }
@@ -276,7 +326,7 @@ func countSpans(sentence string, qr *Query) []span {
 		if isYear(sentence, start, end) || end-start == 4 && allDigits(sentence[start:end]) && (sentence[start] == '1' || sentence[start:start+2] == "20") {
 			continue // a date, not a figure
 		}
-		out = append(out, span{start, end})
+		out = append(out, span{start: start, end: end})
 	}
 	return out
 }
@@ -352,7 +402,7 @@ func nameSpans(sentence string, place bool) []span {
 		}))
 		end = trimPossessive(sentence, start, end)
 		if end > start {
-			out = append(out, span{start, end})
+			out = append(out, span{start: start, end: end})
 		}
 		i = j
 	}

@@ -165,6 +165,8 @@ var shortCorpus = fstest.MapFS{
 		"The two leaders signed 12 agreements on trade. " +
 		"Berg later gave a speech in Vientiane about the river. " +
 		"The delegation toured a factory in 1998 and a school in 2004.")},
+	"trade.txt": {Data: []byte("Trade talks in Oslo\n\n" +
+		"Minister of Trade Jan Olsen met Minister of Trade of Norway Eva Lind in Oslo.")},
 	"storm.txt": {Data: []byte("Storm hits the coast\n\n" +
 		"A storm hit the coast on Friday and flooded the old market. " +
 		"The coast guard rescued two fishermen near Da Nang.")},
@@ -184,6 +186,7 @@ func TestShortAnswer(t *testing.T) {
 		{"who", "who met Tom Reyes in Hanoi?", "President Anna Berg"},
 		{"where", "where did Berg give a speech about the river?", "Vientiane"},
 		{"weekday", "when did the storm flood the old market?", "Friday"},
+		{"the name whose title matches the question best", "who is Norway's trade minister?", "Eva Lind"},
 		{"no name in the sentence", "who signed the agreements on trade?", ""},
 		{"two dates as near", "when did the delegation tour a factory and a school?", ""},
 		{"not a who, when, where or how many question", "what did the leaders sign?", ""},
