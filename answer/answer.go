@@ -12,10 +12,13 @@ import (
 
 // A Citation is one sentence that supports an answer.
 type Citation struct {
-	Doc      string  `json:"doc"`   // file name relative to the corpus root
-	Title    string  `json:"title"` // the article's title
-	Date     string  `json:"date"`  // YYYY-MM-DD or empty
-	Source   string  `json:"source,omitempty"`
+	Doc    string `json:"doc"`   // file name relative to the corpus root
+	Title  string `json:"title"` // the article's title
+	Date   string `json:"date"`  // YYYY-MM-DD or empty
+	Source string `json:"source,omitempty"`
+	// URL links to the article: its url: front matter, when that is an
+	// http or https URL (corpus.Link).
+	URL      string  `json:"url,omitempty"`
 	Sentence string  `json:"sentence"` // the sentence as the article has it
 	Score    float64 `json:"score"`
 	// Explain breaks Score into its signals, when asked for
@@ -38,10 +41,14 @@ type Explanation struct {
 
 // A Result is the engine's reply to one question.
 type Result struct {
-	Question  string     `json:"question"`
-	Answered  bool       `json:"answered"`
-	Answer    string     `json:"answer"` // the answer, or why there is none
-	Citations []Citation `json:"citations"`
+	Question string `json:"question"`
+	Answered bool   `json:"answered"`
+	Answer   string `json:"answer"` // the answer, or why there is none
+	// ShortAnswer is the phrase of the first citation that answers a
+	// who, when, where or how many question (a name, a date, a place, a
+	// number), when the engine is confident of one.
+	ShortAnswer string     `json:"short_answer,omitempty"`
+	Citations   []Citation `json:"citations"`
 	// Refusal says why there is no answer, when there is none.
 	Refusal *Refusal `json:"refusal,omitempty"`
 }

@@ -20,7 +20,7 @@ func compose(sn *snapshot, qr *Query, cs []Candidate, top int, explain bool, res
 		s := ix.Sentences[c.Sentence]
 		a := ix.Articles[s.Article]
 		cit := Citation{
-			Doc: a.Path, Title: a.Title, Date: a.Date, Source: a.Source,
+			Doc: a.Path, Title: a.Title, Date: a.Date, Source: a.Source, URL: a.Link(),
 			Sentence: ix.Text(c.Sentence), Score: round(c.Score),
 		}
 		if explain {
@@ -32,10 +32,13 @@ func compose(sn *snapshot, qr *Query, cs []Candidate, top int, explain bool, res
 	if cs[0].rule == "year" {
 		// The year from the article, for the day the candidate it
 		// stands for, now second, gives.
-		res.Answer = yearAnswer(firstYear(ix.Text(cs[0].Sentence)), firstDay(ix.Text(cs[1].Sentence)))
+		year := firstYear(ix.Text(cs[0].Sentence))
+		res.Answer = yearAnswer(year, firstDay(ix.Text(cs[1].Sentence)))
+		res.ShortAnswer = year
 		return res
 	}
 	res.Answer = answerText(ix, qr, res.Citations[0])
+	res.ShortAnswer = shortAnswer(ix, qr, res.Citations[0].Sentence)
 	return res
 }
 

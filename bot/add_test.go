@@ -152,7 +152,7 @@ func TestAddAndRemoveInTheCommandTable(t *testing.T) {
 		t.Errorf("remove = %+v (usage %q); want a moderators-only /remove <article>", rm, rm.Usage())
 	}
 	help := New(Options{}, &fakeAnswerer{}, nil, nil, nil).Handle(t.Context(), Request{Platform: Console, Command: "help"})
-	for _, want := range []string{"/add —", "/remove <article> —"} {
+	for _, want := range []string{"/add [url] [file] —", "/remove <article> —"} {
 		if !strings.Contains(help.Text, want) {
 			t.Errorf("/help lacks %q:\n%s", want, help.Text)
 		}

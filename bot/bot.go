@@ -82,13 +82,15 @@ func (e *Error) Error() string {
 func (e *Error) Unwrap() error { return e.Cause }
 
 // A Reply is what the bot answers a Request with: exactly one of Answer,
-// Text or Err is set. Silent replies (Reply{}) mean "say nothing", as for a
+// Text, Articles or Err is set. Silent replies (Reply{}) mean "say nothing", as for a
 // rate-limited user who has already been told to slow down.
 type Reply struct {
-	Answer  *answer.Result // an answer with citations
-	Text    string         // a plain message: help, sources, a reload report
-	Err     *Error         // a refusal or failure, with a message for the user
-	Private bool           // show only to the asker where the platform can (ephemeral)
+	Answer *answer.Result // an answer with citations
+	Text   string         // a plain message: help, a reload report
+	// Articles is a page of the article list /sources gives.
+	Articles *ArticleList
+	Err      *Error // a refusal or failure, with a message for the user
+	Private  bool   // show only to the asker where the platform can (ephemeral)
 	// FeedbackID names the answer for 👍/👎 buttons (see VoteData); empty
 	// when the answer takes no votes.
 	FeedbackID string
@@ -97,7 +99,9 @@ type Reply struct {
 }
 
 // Silent reports whether the reply says nothing.
-func (r Reply) Silent() bool { return r.Answer == nil && r.Text == "" && r.Err == nil }
+func (r Reply) Silent() bool {
+	return r.Answer == nil && r.Text == "" && r.Articles == nil && r.Err == nil
+}
 
 // An Answerer answers questions; *answer.Engine is one. It fails when
 // ctx is done, or when what answers (an external index, a model) does.

@@ -319,15 +319,15 @@ func TestSourcesCountsArticles(t *testing.T) {
 		fsys fstest.MapFS
 		want string
 	}{
-		{"one", one, "I answer from 1 article:\n"},
-		{"two", testCorpus(), "I answer from 2 articles:\n"},
+		{"one", one, "I answer from 1 article, newest first:\n"},
+		{"two", testCorpus(), "I answer from 2 articles, newest first:\n"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			eng := testEngine(t, tt.fsys)
 			b := New(Options{}, eng, nil, eng.Index, nil)
 			rep := b.Handle(context.Background(), Request{Platform: Telegram, UserID: "1", Command: "sources"})
-			if !strings.HasPrefix(rep.Text, tt.want) {
-				t.Errorf("/sources = %q; want it to begin %q", rep.Text, tt.want)
+			if got := RenderText(rep); !strings.HasPrefix(got, tt.want) {
+				t.Errorf("/sources = %q; want it to begin %q", got, tt.want)
 			}
 		})
 	}

@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/corpusbot/corpusbot/answer"
-	"github.com/corpusbot/corpusbot/corpus"
 )
 
 // An Option is one argument of a command, as slash commands declare them.
@@ -32,12 +31,16 @@ type Command struct {
 }
 
 // Usage returns how the command is typed, as /help shows it:
-// "/ask <question>".
+// "/ask <question>", "/sources [words]".
 func (c Command) Usage() string {
 	s := "/" + c.Name
 	for _, o := range c.Options {
-		if o.Required && !o.Bool && !o.Attachment {
+		switch {
+		case o.Bool:
+		case o.Required && !o.Attachment:
 			s += " <" + o.Name + ">"
+		default:
+			s += " [" + o.Name + "]"
 		}
 	}
 	return s
@@ -52,7 +55,11 @@ func Commands() []Command {
 				{Name: "private", Description: "Only you see the answer", Bool: true},
 			},
 			handle: (*Bot).ask},
-		{Name: "sources", Description: "List the articles the bot answers from", handle: (*Bot).sources},
+		{Name: "sources", Description: "List the articles the bot answers from, newest first",
+			Options: []Option{
+				{Name: "words", Description: "Only articles with these words; end with \"page 2\" for the next page"},
+			},
+			handle: (*Bot).sources},
 		{Name: "help", Description: "How to use the bot", handle: (*Bot).help},
 		{Name: "start", Description: "Start talking to the bot", handle: (*Bot).help},
 		{Name: "reload", Description: "Reload the articles (moderators only)", ModeratorsOnly: true, handle: (*Bot).reloadCorpus},
@@ -138,27 +145,6 @@ func (b *Bot) ask(ctx context.Context, r Request) (Reply, string) {
 		return rep, OutcomeUnanswered
 	}
 	return rep, OutcomeAnswered
-}
-
-func (b *Bot) sources(ctx context.Context, r Request) (Reply, string) {
-	var ix *corpus.Index
-	if b.index != nil {
-		ix = b.index() // one snapshot for the whole list
-	}
-	if ix == nil {
-		return Reply{Text: "The article list is not available."}, OutcomeOK
-	}
-	arts := ix.Articles
-	var s strings.Builder
-	fmt.Fprintf(&s, "I answer from %s:", plural(len(arts), "article"))
-	for i, a := range arts {
-		date := a.Date
-		if date == "" {
-			date = "undated"
-		}
-		fmt.Fprintf(&s, "\n%d. %s (%s)", i+1, a.Title, date)
-	}
-	return Reply{Text: s.String()}, OutcomeOK
 }
 
 func (b *Bot) help(ctx context.Context, r Request) (Reply, string) {

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/corpusbot/corpusbot/answer"
+	"github.com/corpusbot/corpusbot/corpus"
 )
 
 // Platform limits on a message's text. Lengths are measured in UTF-16 code
@@ -40,13 +41,40 @@ func RenderText(r Reply) string {
 		return r.Err.Message
 	case r.Answer != nil:
 		var b strings.Builder
-		b.WriteString(r.Answer.Answer)
+		short, rest := answerHead(r.Answer)
+		if short != "" {
+			b.WriteString(short + " — ")
+		}
+		b.WriteString(rest)
 		for i, c := range r.Answer.Citations {
 			fmt.Fprintf(&b, "\n\n[%d] %s%s\n“%s”", i+1, c.Title, dateSuffix(c.Date), c.Sentence)
+			if link := corpus.Link(c.URL); link != "" {
+				b.WriteString("\n" + link)
+			}
 		}
 		return b.String()
+	case r.Articles != nil:
+		return textList(r.Articles)
 	}
 	return r.Text
+}
+
+// answerHead returns what a reply leads with: the short answer (a name, a
+// date, a place, a number), if any, and the answer's text. An answer that
+// is citation [1]'s sentence whole gives way to a pointer to it ("See
+// [1]", and any dates it resolves), so that the reply quotes the sentence
+// once, as the proof under [1].
+func answerHead(res *answer.Result) (short, rest string) {
+	rest = res.Answer
+	if len(res.Citations) > 0 && res.Citations[0].Sentence != "" {
+		if after, ok := strings.CutPrefix(res.Answer, res.Citations[0].Sentence+" [1]"); ok {
+			rest = "See [1]" + after
+			if res.ShortAnswer != "" {
+				rest = "see [1]" + after
+			}
+		}
+	}
+	return res.ShortAnswer, rest
 }
 
 func dateSuffix(date string) string {
@@ -70,6 +98,8 @@ func RenderTelegram(r Reply) string {
 		return telegramAnswer(r.Answer)
 	case r.Answer != nil:
 		return fitLines(r.Answer.Answer, TelegramMaxText, EscapeHTML)
+	case r.Articles != nil:
+		return telegramList(r.Articles)
 	}
 	return fitLines(r.Text, TelegramMaxText, EscapeHTML)
 }
@@ -77,13 +107,22 @@ func RenderTelegram(r Reply) string {
 func telegramAnswer(res *answer.Result) string {
 	const limit = TelegramMaxText
 	var b strings.Builder
-	b.WriteString("<b>")
-	b.WriteString(cutWords(res.Answer, maxHead-len("<b></b>"), EscapeHTML))
-	b.WriteString("</b>")
+	if short, rest := answerHead(res); short != "" {
+		short = cutWords(short, 200, EscapeHTML)
+		b.WriteString("<b>" + short + "</b> — ")
+		b.WriteString(cutWords(rest, maxHead-utf16Len(short)-len("<b></b> — "), EscapeHTML))
+	} else {
+		b.WriteString("<b>")
+		b.WriteString(cutWords(rest, maxHead-len("<b></b>"), EscapeHTML))
+		b.WriteString("</b>")
+	}
 	used := utf16Len(b.String())
 	for i, c := range res.Citations {
-		head := fmt.Sprintf("\n\n<b>[%d]</b> <i>%s</i>%s\n<blockquote>", i+1,
-			cutWords(c.Title, 200, EscapeHTML), EscapeHTML(dateSuffix(c.Date)))
+		title := "<i>" + cutWords(c.Title, 200, EscapeHTML) + "</i>"
+		if link := corpus.Link(c.URL); link != "" {
+			title = `<a href="` + EscapeHTML(link) + `">` + title + "</a>"
+		}
+		head := fmt.Sprintf("\n\n<b>[%d]</b> %s%s\n<blockquote>", i+1, title, EscapeHTML(dateSuffix(c.Date)))
 		const tail = "</blockquote>"
 		quote := EscapeHTML(c.Sentence)
 		left := len(res.Citations) - i - 1
@@ -131,6 +170,10 @@ var htmlEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"
 type DiscordMessage struct {
 	Content string
 	Embeds  []Embed
+	// SuppressEmbeds asks Discord not to unfurl the links of Content
+	// into previews (message flag 4, SUPPRESS_EMBEDS). It is only set on
+	// a message without embeds of its own, which the flag would hide.
+	SuppressEmbeds bool `json:",omitempty"`
 }
 
 // An Embed is a Discord embed, in the fields corpusbot uses.
@@ -164,15 +207,22 @@ func RenderDiscord(r Reply) DiscordMessage {
 		return DiscordMessage{Embeds: []Embed{discordEmbed(r.Answer)}}
 	case r.Answer != nil:
 		return DiscordMessage{Content: fitLines(r.Answer.Answer, DiscordMaxContent, EscapeMarkdown)}
+	case r.Articles != nil:
+		return discordList(r.Articles)
 	}
 	return DiscordMessage{Content: fitLines(r.Text, DiscordMaxContent, EscapeMarkdown)}
 }
 
 func discordEmbed(res *answer.Result) Embed {
+	short, rest := answerHead(res)
 	e := Embed{
 		Title:       cutWords(res.Question, DiscordMaxTitle, EscapeMarkdown),
-		Description: cutWords(res.Answer, maxHead, EscapeMarkdown),
+		Description: cutWords(rest, maxHead, EscapeMarkdown),
 		Color:       embedColor,
+	}
+	if short != "" {
+		short = "**" + cutWords(short, 200, EscapeMarkdown) + "** — "
+		e.Description = short + cutWords(rest, maxHead-utf16Len(short), EscapeMarkdown)
 	}
 	const footerRoom = 40 // for the note on dropped citations
 	total := utf16Len(e.Title) + utf16Len(e.Description) + footerRoom
@@ -180,9 +230,10 @@ func discordEmbed(res *answer.Result) Embed {
 		if i == DiscordMaxFields {
 			break
 		}
+		link := markdownLink(c.URL)
 		f := EmbedField{
 			Name:  cutWords(fmt.Sprintf("[%d] %s%s", i+1, c.Title, dateSuffix(c.Date)), DiscordMaxFieldName, EscapeMarkdown),
-			Value: "> " + cutWords(c.Sentence, DiscordMaxFieldValue-2, EscapeMarkdown),
+			Value: "> " + cutWords(c.Sentence, DiscordMaxFieldValue-2-utf16Len(link), EscapeMarkdown) + link,
 		}
 		n := utf16Len(f.Name) + utf16Len(f.Value)
 		if total+n > DiscordMaxEmbedTotal {
@@ -195,6 +246,21 @@ func discordEmbed(res *answer.Result) Embed {
 		e.Footer = strings.TrimSpace(moreNote(left, "", ""))
 	}
 	return e
+}
+
+// markdownLink is a line that links to url in Markdown, naming its host,
+// or "" when url is no http or https URL (corpus.Link) or would not fit a
+// field beside a quote.
+func markdownLink(url string) string {
+	url = corpus.Link(url) // with no space, bracket or angle bracket left in it
+	if url == "" || len(url) > DiscordMaxFieldValue/2 {
+		return ""
+	}
+	host := url[strings.Index(url, "//")+2:]
+	if i := strings.IndexAny(host, "/?#"); i >= 0 {
+		host = host[:i]
+	}
+	return "\n[" + EscapeMarkdown(host) + "](" + url + ")"
 }
 
 // EscapeMarkdown escapes what Discord would read as Markdown, so that

@@ -44,6 +44,24 @@ func renderCases() map[string]Reply {
 		"silent":    {},
 		"badutf8":   {Answer: &answer.Result{Question: "\xff", Answered: true, Answer: "\xffok [1]", Citations: []answer.Citation{cite(1, "bad \xfe bytes")}}},
 		"ratelimit": {Private: true, Err: &Error{Kind: RateLimited, Message: "You're asking faster than I can keep up with; please slow down."}},
+		"short": {Answer: &answer.Result{Question: "who is Laos's defence minister?", Answered: true,
+			ShortAnswer: "Gen. Khamliang *Outhakaysone* <b>",
+			Answer:      "Minister of National Defence of Laos Gen. Khamliang Outhakaysone met Giang. [1] (Thursday = 2026-02-05)",
+			Citations: []answer.Citation{
+				{Doc: "004.txt", Title: "Talks in Vientiane", Date: "2026-02-05", URL: "https://example.com/news/talks?id=4&lang=en",
+					Sentence: "Minister of National Defence of Laos Gen. Khamliang Outhakaysone met Giang."},
+				{Doc: "005.txt", Title: "Unsafe link", URL: `javascript:alert("x")`, Sentence: "The link of this article is never shown."},
+				{Doc: "006.txt", Title: "Link with brackets", URL: "https://example.com/a_(b)\"<i>", Sentence: "Its link is escaped."},
+			}}},
+		"quoted": {Answer: &answer.Result{Question: "when did the exchange take place?", Answered: true,
+			Answer: "The first exchange took place on June 2 in Hanoi. [1] (June 2 = 2022-06-02)",
+			Citations: []answer.Citation{{Doc: "003.txt", Title: "Border exchange", Date: "2022-06-03",
+				Sentence: "The first exchange took place on June 2 in Hanoi."}}}},
+		"sources": {Articles: &ArticleList{Words: "defence <b>", Total: 14, Page: 2, Pages: 3, First: 6, Articles: []ArticleInfo{
+			{Title: "Talks in *Vientiane*", Date: "2026-02-05", Source: "VNA/VNS", URL: "https://example.com/news/talks?id=4&lang=en"},
+			{Title: "Unsafe <link>", Date: "2022-06-03", URL: "javascript:alert(1)"},
+			{Title: "1. Undated & unsourced"},
+		}}},
 	}
 }
 
@@ -113,7 +131,9 @@ func TestRenderTrimsWholeCitations(t *testing.T) {
 }
 
 // tagRE matches what may stand between < and > in corpusbot's Telegram HTML.
-var tagRE = regexp.MustCompile(`^<(/?)(b|i|blockquote)>`)
+// An a tag has one attribute, href, a quoted http or https URL with no
+// quote, angle bracket or space in it.
+var tagRE = regexp.MustCompile(`^<(/?)(b|i|blockquote|a)(?: href="https?://[^"<> ]+")?>`)
 
 // checkTelegramHTML checks s the way Telegram's HTML parse mode would: only
 // supported tags, properly nested and closed; only the four named entities;
@@ -132,6 +152,9 @@ func checkTelegramHTML(s string) error {
 			m := tagRE.FindStringSubmatch(s[i:])
 			if m == nil {
 				return fmt.Errorf("bad tag at %d: %.20q", i, s[i:])
+			}
+			if (m[2] == "a") != (m[1] == "" && strings.Contains(m[0], "href")) && m[1] == "" {
+				return fmt.Errorf("tag %q at %d: only <a> has an href, and it must", m[0], i)
 			}
 			if m[1] == "" {
 				open = append(open, m[2])

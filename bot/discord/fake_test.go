@@ -378,6 +378,9 @@ func (f *fakeDiscord) route(method, path string, call restCall) (int, any, map[s
 		if err := messageLimits(m); err != nil {
 			return 400, apiError(50035, "Invalid Form Body: "+err.Error()), nil
 		}
+		if int(num(m["flags"]))&64 != 0 {
+			return 400, apiError(50035, "Invalid Form Body: flags: EPHEMERAL is for interaction responses"), nil
+		}
 		return 200, f.messageFrom(call, parts[1]), nil
 	}
 	return 404, apiError(0, "404: Not Found"), nil
@@ -426,6 +429,11 @@ func (f *fakeDiscord) callback(id, token string, call restCall) (int, any, map[s
 // Discord's limits, counted in characters as Discord counts them.
 func messageLimits(body any) error {
 	n := func(path ...string) int { return utf8.RuneCountInString(str(get(body, path...))) }
+	// The flags a message may be sent with: SUPPRESS_EMBEDS (4), EPHEMERAL
+	// (64, interaction responses only) and SUPPRESS_NOTIFICATIONS (4096).
+	if fl := int(num(get(body, "flags"))); fl&^(4|64|4096) != 0 {
+		return fmt.Errorf("flags: %d holds flags a message cannot be sent with", fl)
+	}
 	if c := n("content"); c > 2000 {
 		return fmt.Errorf("content: %d characters; at most 2000", c)
 	}
@@ -516,7 +524,7 @@ func (f *fakeDiscord) messageFrom(call restCall, channel string) map[string]any 
 	out := map[string]any{"id": f.id(), "type": 0, "channel_id": channel, "author": f.botUser(),
 		"content": str(m["content"]), "embeds": list(m["embeds"]), "timestamp": time.Now().UTC().Format(time.RFC3339Nano),
 		"edited_timestamp": nil, "mentions": []any{}, "mention_roles": []any{}, "attachments": []any{},
-		"tts": false, "mention_everyone": false, "pinned": false, "flags": 0}
+		"tts": false, "mention_everyone": false, "pinned": false, "flags": int(num(m["flags"]))}
 	if c := list(m["components"]); len(c) > 0 {
 		out["components"] = c
 	}

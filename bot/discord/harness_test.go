@@ -146,6 +146,7 @@ type setup struct {
 	askGate   chan struct{} // when not nil, every answer waits until it is closed
 	botOpts   bot.Options
 	tweakFake func(*fakeDiscord)
+	engine    *answer.Engine // answers from other articles than the seeds
 }
 
 // start runs an Adapter against a new fake and waits until it has
@@ -170,6 +171,9 @@ func startOn(t *testing.T, f *fakeDiscord, s setup) *harness {
 	logs := newLogSink()
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	eng := seedEngine(t)
+	if s.engine != nil {
+		eng = s.engine
+	}
 	var ans bot.Answerer = eng
 	if s.askGate != nil {
 		ans = gatedAnswerer{eng, s.askGate}

@@ -147,11 +147,12 @@ func (r *run) respond(ctx context.Context, in *discordgo.Interaction, reply bot.
 	if reply.Silent() {
 		reply = silentNote
 	}
-	content, embeds := convert(bot.RenderDiscord(reply))
+	m := bot.RenderDiscord(reply)
+	content, embeds := convert(m)
 	resp := &discordgo.InteractionResponse{
 		Type: discordgo.InteractionResponseChannelMessageWithSource,
 		Data: &discordgo.InteractionResponseData{
-			Content: content, Embeds: embeds, AllowedMentions: noMentions(), Flags: flags(reply.Private),
+			Content: content, Embeds: embeds, AllowedMentions: noMentions(), Flags: flags(reply.Private) | suppress(m),
 			Components: voteButtons(reply),
 		},
 	}
@@ -208,6 +209,17 @@ func (r *run) editOriginal(ctx context.Context, in *discordgo.Interaction, reply
 	if err != nil {
 		r.a.log.Error("discord: editing a deferred response", "id", in.ID, "err", r.redact(err))
 	}
+}
+
+// suppress is flag 4 (SUPPRESS_EMBEDS) for a message whose links must not
+// unfurl into previews. An edit of a deferred response cannot carry it
+// (discordgo's WebhookEdit has no flags); its links are in angle brackets,
+// which Discord never unfurls either.
+func suppress(m bot.DiscordMessage) discordgo.MessageFlags {
+	if m.SuppressEmbeds {
+		return discordgo.MessageFlagsSuppressEmbeds
+	}
+	return 0
 }
 
 // flags is 64 (EPHEMERAL) for a private reply.

@@ -112,10 +112,11 @@ func stripMentions(s, id string) string {
 // sendReply posts the reply in the message's channel, referencing it
 // (POST channels/{id}/messages).
 func (r *run) sendReply(ctx context.Context, m *discordgo.Message, reply bot.Reply) {
-	content, embeds := convert(bot.RenderDiscord(reply))
+	rm := bot.RenderDiscord(reply)
+	content, embeds := convert(rm)
 	no := false
 	send := &discordgo.MessageSend{
-		Content: content, Embeds: embeds, AllowedMentions: noMentions(), Components: voteButtons(reply),
+		Content: content, Embeds: embeds, AllowedMentions: noMentions(), Flags: suppress(rm), Components: voteButtons(reply),
 		Reference: &discordgo.MessageReference{MessageID: m.ID, ChannelID: m.ChannelID, GuildID: m.GuildID, FailIfNotExists: &no},
 	}
 	sctx, cancel := r.sendContext(ctx)

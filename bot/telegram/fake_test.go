@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"html"
 	"mime"
 	"net"
 	"net/http"
@@ -85,6 +86,7 @@ type fakeMessage struct {
 	Text      string
 	ParseMode string
 	Markup    *tgMarkup // reply_markup, when the message has an inline keyboard
+	Links     []string  // the href of each <a> of an HTML text, as Telegram reads it: a text_link entity's url
 }
 
 // Telegram's objects, as the wire has them.
@@ -726,12 +728,21 @@ func (f *fakeAPI) sendMessage(w http.ResponseWriter, p url.Values) {
 	f.msgIDs[chatID]++
 	id := f.msgIDs[chatID]
 	f.messages[chatID][id] = true
-	f.sentTexts[chatID] = append(f.sentTexts[chatID], fakeMessage{ID: id, Text: plain, ParseMode: p.Get("parse_mode"), Markup: markup})
+	var links []string
+	if p.Get("parse_mode") == "HTML" {
+		for _, m := range hrefRE.FindAllStringSubmatch(text, -1) {
+			links = append(links, html.UnescapeString(m[1]))
+		}
+	}
+	f.sentTexts[chatID] = append(f.sentTexts[chatID], fakeMessage{ID: id, Text: text, ParseMode: p.Get("parse_mode"), Links: links, Markup: markup})
 	f.mu.Unlock()
 	f.answer(w, "sendMessage", p, tgMessage{
 		MessageID: id, From: &f.me, Date: time.Now().Unix(), Chat: chat, Text: plain, Markup: markup,
 	})
 }
+
+// hrefRE finds the links of an HTML text: <a href="...">.
+var hrefRE = regexp.MustCompile(`<a href="([^"]*)">`)
 
 // parseTelegramHTML checks text as Telegram's HTML parse mode does, and
 // returns its plain text. Tags: b strong i em u ins s strike del a code

@@ -90,7 +90,8 @@ type harness struct {
 type setup struct {
 	opts    Options
 	botOpts bot.Options
-	noRun   bool // build the adapter but do not start it
+	noRun   bool          // build the adapter but do not start it
+	index   *corpus.Index // the articles, when not the seeds
 }
 
 // start builds a bot over the seed articles and runs an Adapter serving it
@@ -113,6 +114,9 @@ func start(t *testing.T, edit ...func(*setup, *fakeAPI)) *harness {
 	}
 	for _, e := range edit {
 		e(&s, h.fake)
+	}
+	if s.index != nil {
+		h.eng.Swap(s.index)
 	}
 	log := slog.New(slog.NewTextHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	h.bot = bot.New(s.botOpts, h.eng, h.rel, h.eng.Index, log)

@@ -239,10 +239,13 @@ func readLine(r *bufio.Reader, max int) inputLine {
 	return inputLine{text: string(buf)}
 }
 
-// formatText renders a Result for a terminal: the answer, then the
-// numbered citations.
+// formatText renders a Result for a terminal: the short answer and the
+// answer, then the numbered citations, each with its article's link.
 func formatText(res answer.Result) string {
 	var b strings.Builder
+	if res.ShortAnswer != "" {
+		b.WriteString(res.ShortAnswer + " — ")
+	}
 	b.WriteString(res.Answer)
 	b.WriteString("\n")
 	for i, c := range res.Citations {
@@ -256,6 +259,9 @@ func formatText(res answer.Result) string {
 		}
 		meta = append(meta, c.Doc)
 		fmt.Fprintf(&b, " (%s)\n    “%s”\n", strings.Join(meta, ", "), c.Sentence)
+		if link := corpus.Link(c.URL); link != "" {
+			fmt.Fprintf(&b, "    %s\n", link)
+		}
 		if len(c.Explain) > 0 {
 			b.WriteString(formatExplain(c))
 		}
