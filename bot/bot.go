@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/corpusbot/corpusbot/answer"
-	"github.com/corpusbot/corpusbot/corpus"
 )
 
 // Platforms a Request can come from.
@@ -156,15 +155,15 @@ type Bot struct {
 	opts     Options
 	ans      Answerer
 	reloader Reloader
-	index    func() *corpus.Index // for /sources; may be nil
-	limiter  *limiter             // nil when there is no rate limit
+	articles func() []answer.Source // for /sources; may be nil
+	limiter  *limiter               // nil when there is no rate limit
 	log      *slog.Logger
 }
 
 // New returns a Bot answering with ans and reloading with rel (nil: /reload
-// says there is nothing to reload). index, when not nil, returns the corpus
-// now served, for /sources. log may be nil.
-func New(opts Options, ans Answerer, rel Reloader, index func() *corpus.Index, log *slog.Logger) *Bot {
+// says there is nothing to reload). sources, when not nil, returns the
+// articles now served, for /sources (answer.Engine.Sources). log may be nil.
+func New(opts Options, ans Answerer, rel Reloader, sources func() []answer.Source, log *slog.Logger) *Bot {
 	if opts.Top <= 0 {
 		opts.Top = 3
 	}
@@ -175,7 +174,7 @@ func New(opts Options, ans Answerer, rel Reloader, index func() *corpus.Index, l
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &Bot{opts: opts, ans: ans, reloader: rel, index: index,
+	return &Bot{opts: opts, ans: ans, reloader: rel, articles: sources,
 		limiter: newLimiter(opts.RateLimit), log: logger(log)}
 }
 

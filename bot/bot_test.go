@@ -122,7 +122,7 @@ func TestRouting(t *testing.T) {
 	mods := Moderators{TelegramUserIDs: []int64{42}}
 	rel := &fakeReloader{}
 	eng := testEngine(t, testCorpus())
-	b := New(Options{Moderators: mods}, eng, rel, eng.Index, nil)
+	b := New(Options{Moderators: mods}, eng, rel, eng.Sources, nil)
 	tests := []struct {
 		name     string
 		req      Request
@@ -208,9 +208,9 @@ func TestRefusedReloadChangesNothingAndIsLogged(t *testing.T) {
 	before := eng.Index()
 	changed := testCorpus()
 	changed["new.txt"] = article("New", "2024-01-01", "A new article arrived today in Riverton.")
-	rel := NewCorpusReloader(loadFS(changed), eng, ReloadOptions{})
+	rel := NewCorpusReloader(prepared(eng, loadFS(changed)), ReloadOptions{})
 	rec := &recorder{}
-	b := New(Options{Moderators: Moderators{DiscordRoleIDs: []string{"900"}}, Recorder: rec}, eng, rel, eng.Index,
+	b := New(Options{Moderators: Moderators{DiscordRoleIDs: []string{"900"}}, Recorder: rec}, eng, rel, eng.Sources,
 		slog.New(slog.NewJSONHandler(&logs, nil)))
 
 	rep := b.Handle(context.Background(), Request{Platform: Discord, UserID: "5", RoleIDs: []string{"1"}, ChatID: "c1", Command: "reload"})
@@ -324,7 +324,7 @@ func TestSourcesCountsArticles(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			eng := testEngine(t, tt.fsys)
-			b := New(Options{}, eng, nil, eng.Index, nil)
+			b := New(Options{}, eng, nil, eng.Sources, nil)
 			rep := b.Handle(context.Background(), Request{Platform: Telegram, UserID: "1", Command: "sources"})
 			if !strings.HasPrefix(rep.Text, tt.want) {
 				t.Errorf("/sources = %q; want it to begin %q", rep.Text, tt.want)

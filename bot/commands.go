@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/corpusbot/corpusbot/answer"
-	"github.com/corpusbot/corpusbot/corpus"
 )
 
 // An Option is one argument of a command, as slash commands declare them.
@@ -127,14 +126,13 @@ func (b *Bot) ask(ctx context.Context, r Request) (Reply, string) {
 }
 
 func (b *Bot) sources(ctx context.Context, r Request) (Reply, string) {
-	var ix *corpus.Index
-	if b.index != nil {
-		ix = b.index() // one snapshot for the whole list
+	var arts []answer.Source
+	if b.articles != nil {
+		arts = b.articles() // one snapshot for the whole list
 	}
-	if ix == nil {
+	if arts == nil {
 		return Reply{Text: "The article list is not available."}, OutcomeOK
 	}
-	arts := ix.Articles
 	var s strings.Builder
 	fmt.Fprintf(&s, "I answer from %s:", plural(len(arts), "article"))
 	for i, a := range arts {

@@ -18,11 +18,11 @@ func TestMetrics(t *testing.T) {
 		t.Errorf("articles before Watch = %v; want 0", got)
 	}
 	eng := testEngine(t, testCorpus())
-	m.Watch(eng.Index)
+	m.Watch(eng.Size)
 	sw := &switchFS{}
 	sw.set(testCorpus())
-	rel := NewCorpusReloader(loadFS(sw), eng, ReloadOptions{Recorder: m})
-	b := New(Options{Recorder: m, RateLimit: RateLimit{PerMinute: 1, Burst: 1}}, eng, rel, eng.Index, nil)
+	rel := NewCorpusReloader(prepared(eng, loadFS(sw)), ReloadOptions{Recorder: m})
+	b := New(Options{Recorder: m, RateLimit: RateLimit{PerMinute: 1, Burst: 1}}, eng, rel, eng.Sources, nil)
 	ctx := context.Background()
 	tg := func(cmd, text string) Request {
 		return Request{Platform: Telegram, UserID: "7", ChatID: "7", Direct: true, Command: cmd, Text: text}
@@ -99,7 +99,7 @@ func TestReloadGauges(t *testing.T) {
 	eng := testEngine(t, testCorpus())
 	clk := newSyncClock()
 	g := newGatedLoad(testCorpus())
-	r := NewCorpusReloader(g.load, eng, ReloadOptions{Recorder: m, Now: clk.now})
+	r := NewCorpusReloader(prepared(eng, g.load), ReloadOptions{Recorder: m, Now: clk.now})
 	gauges := func() [2]float64 {
 		return [2]float64{
 			testutil.ToFloat64(gaugeOf(t, reg, "corpusbot_reload_in_progress")),

@@ -24,9 +24,21 @@ type switchFS struct{ cur atomic.Pointer[fstest.MapFS] }
 func (s *switchFS) set(m fstest.MapFS)                { s.cur.Store(&m) }
 func (s *switchFS) Open(name string) (fs.File, error) { return (*s.cur.Load()).Open(name) }
 
-// loadFS is a LoadFunc reading fsys with corpus.Load.
-func loadFS(fsys fs.FS) LoadFunc {
+// loadFS loads fsys with corpus.Load.
+func loadFS(fsys fs.FS) func(context.Context) (*corpus.Index, error) {
 	return func(ctx context.Context) (*corpus.Index, error) { return corpus.Load(ctx, fsys) }
+}
+
+// prepared is a LoadFunc that loads with load and prepares what it loaded
+// for eng.
+func prepared(eng *answer.Engine, load func(context.Context) (*corpus.Index, error)) LoadFunc {
+	return func(ctx context.Context) (Loaded, error) {
+		ix, err := load(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return eng.Prepare(ix), nil
+	}
 }
 
 // syncClock is a settable clock safe for concurrent use.
@@ -87,7 +99,7 @@ func TestReloadReport(t *testing.T) {
 	next["market.txt"] = article("Night market", "2024-06-01", "A night market opened by the river in Riverton.")
 	next["broken.txt"] = &fstest.MapFile{Data: []byte{0xff, 0xfe, 'a'}}
 	rec := &recorder{}
-	r := NewCorpusReloader(loadFS(next), eng, ReloadOptions{Recorder: rec})
+	r := NewCorpusReloader(prepared(eng, loadFS(next)), ReloadOptions{Recorder: rec})
 
 	rep, err := r.Reload(context.Background())
 	if err != nil {
@@ -132,8 +144,8 @@ func TestFailedReloadKeepsOldIndex(t *testing.T) {
 			eng := testEngine(t, testCorpus())
 			before := eng.Index()
 			rec := &recorder{}
-			r := NewCorpusReloader(loadFS(tt.fsys), eng, ReloadOptions{Recorder: rec})
-			b := New(Options{Moderators: Moderators{TelegramUserIDs: []int64{1}}}, eng, r, eng.Index, nil)
+			r := NewCorpusReloader(prepared(eng, loadFS(tt.fsys)), ReloadOptions{Recorder: rec})
+			b := New(Options{Moderators: Moderators{TelegramUserIDs: []int64{1}}}, eng, r, eng.Sources, nil)
 
 			rep := b.Handle(context.Background(), Request{Platform: Telegram, UserID: "1", Command: "reload"})
 			if kindOf(rep) != Internal || !errors.Is(rep.Err, tt.want) {
@@ -157,8 +169,8 @@ func TestFailedReloadKeepsOldIndex(t *testing.T) {
 
 func TestReloadEmbedded(t *testing.T) {
 	eng := testEngine(t, testCorpus())
-	for _, rel := range []Reloader{nil, NewCorpusReloader(nil, eng, ReloadOptions{})} {
-		b := New(Options{}, eng, rel, eng.Index, nil)
+	for _, rel := range []Reloader{nil, NewCorpusReloader(nil, ReloadOptions{})} {
+		b := New(Options{}, eng, rel, eng.Sources, nil)
 		rep := b.Handle(context.Background(), Request{Platform: Console, Command: "reload"})
 		if rep.Err != nil || !strings.Contains(rep.Text, "nothing to reload from") {
 			t.Errorf("reload with reloader %v = %+v; want nothing to reload from", rel, rep)
@@ -196,8 +208,8 @@ func TestReloadWhileRunningAnswersAtOnce(t *testing.T) {
 	clk := newSyncClock()
 	g := newGatedLoad(testCorpus())
 	var logs syncBuffer
-	r := NewCorpusReloader(g.load, eng, ReloadOptions{Now: clk.now, Log: slog.New(slog.NewJSONHandler(&logs, nil))})
-	b := New(Options{Moderators: Moderators{TelegramUserIDs: []int64{1}}}, eng, r, eng.Index, nil)
+	r := NewCorpusReloader(prepared(eng, g.load), ReloadOptions{Now: clk.now, Log: slog.New(slog.NewJSONHandler(&logs, nil))})
+	b := New(Options{Moderators: Moderators{TelegramUserIDs: []int64{1}}}, eng, r, eng.Sources, nil)
 
 	if _, ok := r.Running(); ok {
 		t.Error("Running before any reload = true")
@@ -258,7 +270,7 @@ func TestReloadWhileRunningAnswersAtOnce(t *testing.T) {
 func TestReloadContextDone(t *testing.T) {
 	eng := testEngine(t, testCorpus())
 	g := newGatedLoad(testCorpus())
-	r := NewCorpusReloader(g.load, eng, ReloadOptions{})
+	r := NewCorpusReloader(prepared(eng, g.load), ReloadOptions{})
 	before := eng.Index()
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
@@ -292,9 +304,9 @@ func TestReloadTimeLimit(t *testing.T) {
 			}
 			var logs syncBuffer
 			rec := &recorder{}
-			r := NewCorpusReloader(load, eng, ReloadOptions{Recorder: rec, Timeout: time.Nanosecond,
+			r := NewCorpusReloader(prepared(eng, load), ReloadOptions{Recorder: rec, Timeout: time.Nanosecond,
 				Log: slog.New(slog.NewJSONHandler(&logs, nil))})
-			b := New(Options{Moderators: Moderators{TelegramUserIDs: []int64{1}}}, eng, r, eng.Index, nil)
+			b := New(Options{Moderators: Moderators{TelegramUserIDs: []int64{1}}}, eng, r, eng.Sources, nil)
 
 			rep := b.Handle(context.Background(), Request{Platform: Telegram, UserID: "1", Command: "reload"})
 			if kindOf(rep) != Internal || !errors.Is(rep.Err, ErrReloadTimeout) {
@@ -340,7 +352,7 @@ func TestReloadReportListsRepairedFiles(t *testing.T) {
 	next := testCorpus()
 	next["broken.txt"] = &fstest.MapFile{Data: []byte{0, 1, 2}}
 	next["festival.txt"] = article("River festival opens", "2024-05-02", "The river festival opened on Thursday in Riverton \xff with boats.")
-	rep, err := NewCorpusReloader(loadFS(next), eng, ReloadOptions{}).Reload(context.Background())
+	rep, err := NewCorpusReloader(prepared(eng, loadFS(next)), ReloadOptions{}).Reload(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -375,8 +387,8 @@ func TestReloadUnderLoad(t *testing.T) {
 	sw := &switchFS{}
 	sw.set(alpha)
 	eng := testEngine(t, alpha)
-	r := NewCorpusReloader(loadFS(sw), eng, ReloadOptions{})
-	b := New(Options{Moderators: Moderators{TelegramUserIDs: []int64{1}}, Top: 5}, eng, r, eng.Index, nil)
+	r := NewCorpusReloader(prepared(eng, loadFS(sw)), ReloadOptions{})
+	b := New(Options{Moderators: Moderators{TelegramUserIDs: []int64{1}}, Top: 5}, eng, r, eng.Sources, nil)
 
 	ctx, cancel := context.WithCancel(context.Background())
 	var askers sync.WaitGroup
@@ -435,4 +447,4 @@ func TestReloadUnderLoad(t *testing.T) {
 	}
 }
 
-var _ Swapper = (*answer.Engine)(nil)
+var _ Loaded = (*answer.Prepared)(nil)

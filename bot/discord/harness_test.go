@@ -174,7 +174,7 @@ func startOn(t *testing.T, f *fakeDiscord, s setup) *harness {
 	if s.askGate != nil {
 		ans = gatedAnswerer{eng, s.askGate}
 	}
-	b := bot.New(s.botOpts, ans, s.reloader, eng.Index, log)
+	b := bot.New(s.botOpts, ans, s.reloader, eng.Sources, log)
 	a, err := New(Options{Token: f.token, APIURL: f.apiURL(), GuildID: s.guildID, AckAfter: s.ackAfter}, b, log)
 	if err != nil {
 		t.Fatal(err)
@@ -246,7 +246,7 @@ func (h *harness) ask(t testing.TB, question string, u fakeUser, extra ...map[st
 	return in, h.callback(t, in)
 }
 
-func newBot(eng *answer.Engine) *bot.Bot { return bot.New(bot.Options{}, eng, nil, eng.Index, nil) }
+func newBot(eng *answer.Engine) *bot.Bot { return bot.New(bot.Options{}, eng, nil, eng.Sources, nil) }
 
 func sinkLogger(s *logSink) *slog.Logger {
 	return slog.New(slog.NewTextHandler(s, &slog.HandlerOptions{Level: slog.LevelDebug}))

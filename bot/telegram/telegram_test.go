@@ -115,7 +115,7 @@ func start(t *testing.T, edit ...func(*setup, *fakeAPI)) *harness {
 		e(&s, h.fake)
 	}
 	log := slog.New(slog.NewTextHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	h.bot = bot.New(s.botOpts, h.eng, h.rel, h.eng.Index, log)
+	h.bot = bot.New(s.botOpts, h.eng, h.rel, h.eng.Sources, log)
 	h.a, err = New(s.opts, h.bot, log)
 	if err != nil {
 		t.Fatal(err)

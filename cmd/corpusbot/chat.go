@@ -38,7 +38,7 @@ func runChat(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		}
 		return err
 	}
-	b := bot.New(bot.Options{}, eng, bot.NewCorpusReloader(reloadLoader(CorpusConfig{Dir: *dir}), eng, bot.ReloadOptions{Log: log}), eng.Index, log)
+	b := bot.New(bot.Options{}, eng, bot.NewCorpusReloader(reloadLoader(CorpusConfig{Dir: *dir}, eng), bot.ReloadOptions{Log: log}), eng.Sources, log)
 
 	fmt.Fprintln(stdout, "Ask a question about the articles; /help for commands, Ctrl-D or Ctrl-C to quit.")
 	next := readLines(ctx, stdin, answer.DefaultMaxQuestion)

@@ -101,8 +101,8 @@ func serve(ctx context.Context, cfg Config, logOut io.Writer) error {
 	if err != nil {
 		return fail(err)
 	}
-	metrics.Watch(eng.Index)
-	reloader := bot.NewCorpusReloader(reloadLoader(cfg.Corpus), eng,
+	metrics.Watch(eng.Size)
+	reloader := bot.NewCorpusReloader(reloadLoader(cfg.Corpus, eng),
 		bot.ReloadOptions{Recorder: metrics, Timeout: cfg.Corpus.ReloadTimeout, Log: log})
 	metrics.WatchReloads(reloader.Running)
 	b := bot.New(bot.Options{
@@ -115,7 +115,7 @@ func serve(ctx context.Context, cfg Config, logOut io.Writer) error {
 		MaxQuestion: cfg.Answer.MaxQuestion,
 		RateLimit:   bot.RateLimit{PerMinute: cfg.RateLimit.PerMinute, Burst: cfg.RateLimit.Burst},
 		Recorder:    metrics,
-	}, eng, reloader, eng.Index, log)
+	}, eng, reloader, eng.Sources, log)
 	adapters, err := newAdapters(cfg, b, log)
 	if err != nil {
 		return fail(err)
@@ -232,14 +232,20 @@ func newAdapters(cfg Config, b *bot.Bot, log *slog.Logger) (map[string]adapter, 
 }
 
 // reloadLoader is how serve and chat reload the corpus: the folder cfg.Dir,
-// read with cfg's options; nil for the built-in articles, which cannot be
-// reloaded.
-func reloadLoader(cfg CorpusConfig) bot.LoadFunc {
+// read with cfg's options and prepared for eng; nil for the built-in
+// articles, which cannot be reloaded.
+func reloadLoader(cfg CorpusConfig, eng *answer.Engine) bot.LoadFunc {
 	if cfg.Dir == "" {
 		return nil
 	}
 	opts := corpus.LoadOptions{MaxFileBytes: cfg.MaxFileBytes}
-	return func(ctx context.Context) (*corpus.Index, error) { return corpus.LoadDir(ctx, cfg.Dir, opts) }
+	return func(ctx context.Context) (bot.Loaded, error) {
+		ix, err := corpus.LoadDir(ctx, cfg.Dir, opts)
+		if err != nil {
+			return nil, err
+		}
+		return eng.Prepare(ix), nil
+	}
 }
 
 // reloadOnSignal reloads the corpus as a moderator's /reload does, and logs

@@ -563,11 +563,15 @@ func TestReloadOnSignalWhileRunning(t *testing.T) {
 	eng := answer.New(ix, answer.Options{})
 	started, gate := make(chan struct{}), make(chan struct{})
 	var once sync.Once
-	r := bot.NewCorpusReloader(func(ctx context.Context) (*corpus.Index, error) {
+	r := bot.NewCorpusReloader(func(ctx context.Context) (bot.Loaded, error) {
 		once.Do(func() { close(started) })
 		<-gate
-		return corpus.Load(ctx, seeds.FS())
-	}, eng, bot.ReloadOptions{})
+		ix, err := corpus.Load(ctx, seeds.FS())
+		if err != nil {
+			return nil, err
+		}
+		return eng.Prepare(ix), nil
+	}, bot.ReloadOptions{})
 	first := make(chan error)
 	go func() { _, err := r.Reload(context.Background()); first <- err }()
 	<-started
