@@ -263,6 +263,22 @@ func TestInputLimits(t *testing.T) {
 	}
 }
 
+// TestDefaultMaxQuestionIsAnswers: with no limit set, the bot takes
+// answer.MaxQuestion characters and refuses one more.
+func TestDefaultMaxQuestionIsAnswers(t *testing.T) {
+	fa := &fakeAnswerer{}
+	b := New(Options{}, fa, nil, nil, nil)
+	ctx := context.Background()
+	b.Handle(ctx, Request{Platform: Telegram, UserID: "1", Text: strings.Repeat("é", answer.MaxQuestion)})
+	if len(fa.questions) != 1 {
+		t.Errorf("a question of answer.MaxQuestion characters was refused")
+	}
+	rep := b.Handle(ctx, Request{Platform: Telegram, UserID: "1", Text: strings.Repeat("é", answer.MaxQuestion+1)})
+	if kindOf(rep) != Invalid || len(fa.questions) != 1 {
+		t.Errorf("a question of answer.MaxQuestion+1 characters: %+v; want Invalid, not asked", rep)
+	}
+}
+
 func TestTopIsCapped(t *testing.T) {
 	eng := testEngine(t, testCorpus())
 	b := New(Options{Top: 1}, eng, nil, nil, nil)

@@ -285,7 +285,7 @@ func TestReadLineDropsALongLineAsItGoes(t *testing.T) {
 	br := bufio.NewReader(io.MultiReader(io.LimitReader(endless{}, size), strings.NewReader("\nok\n")))
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
-	first := readLine(br, answer.DefaultMaxQuestion)
+	first := readLine(br, answer.MaxQuestionBytes)
 	runtime.ReadMemStats(&after)
 	if !first.tooLong || first.err != nil {
 		t.Errorf("readLine = %+v; want tooLong", first)
@@ -293,7 +293,7 @@ func TestReadLineDropsALongLineAsItGoes(t *testing.T) {
 	if grew := after.TotalAlloc - before.TotalAlloc; grew > 1<<20 {
 		t.Errorf("reading a %d MiB line allocated %d KiB", size>>20, grew>>10)
 	}
-	if next := readLine(br, answer.DefaultMaxQuestion); next.text != "ok" {
+	if next := readLine(br, answer.MaxQuestionBytes); next.text != "ok" {
 		t.Errorf("line after the long one = %+v; want ok", next)
 	}
 }

@@ -30,7 +30,7 @@ func runChat(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		return errUsage
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	eng, err := loadEngine(ctx, *dir, corpus.LoadOptions{}, log)
+	eng, err := loadEngine(ctx, *dir, corpus.LoadOptions{}, answer.Options{}, log)
 	if err != nil {
 		if ctx.Err() != nil { // Ctrl-C while loading
 			fmt.Fprintln(stdout)
@@ -41,7 +41,7 @@ func runChat(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	b := bot.New(bot.Options{}, eng, bot.NewCorpusReloader(reloadLoader(CorpusConfig{Dir: *dir}, eng), bot.ReloadOptions{Log: log}), eng.Sources, log)
 
 	fmt.Fprintln(stdout, "Ask a question about the articles; /help for commands, Ctrl-D or Ctrl-C to quit.")
-	next := readLines(ctx, stdin, answer.DefaultMaxQuestion)
+	next := readLines(ctx, stdin, answer.MaxQuestionBytes)
 	for {
 		fmt.Fprint(stdout, "> ")
 		var in inputLine
@@ -58,7 +58,7 @@ func runChat(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 			return fmt.Errorf("reading the console: %w", in.err)
 		}
 		if in.tooLong {
-			fmt.Fprintf(stdout, "That line is too long (over %d bytes); please ask in fewer words.\n\n", answer.DefaultMaxQuestion)
+			fmt.Fprintf(stdout, "That line is too long (over %d bytes); please ask in fewer words.\n\n", answer.MaxQuestionBytes)
 			continue
 		}
 		line := strings.TrimSpace(in.text)

@@ -190,7 +190,8 @@ func prefixed(name string, err error) error {
 // loadServed loads the corpus serve starts with.
 func loadServed(ctx context.Context, cfg Config, log *slog.Logger) (*answer.Engine, error) {
 	start := time.Now()
-	eng, err := loadEngine(ctx, cfg.Corpus.Dir, corpus.LoadOptions{MaxFileBytes: cfg.Corpus.MaxFileBytes}, log)
+	eng, err := loadEngine(ctx, cfg.Corpus.Dir, corpus.LoadOptions{MaxFileBytes: cfg.Corpus.MaxFileBytes},
+		answer.Options{MaxQuestion: cfg.Answer.MaxQuestion}, log)
 	if err != nil {
 		return nil, err
 	}

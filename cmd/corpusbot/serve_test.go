@@ -607,3 +607,22 @@ func TestServeReloadUsesCorpusOptions(t *testing.T) {
 		t.Errorf("articles after the reload = %v; want 5, the big file skipped", got)
 	}
 }
+
+// TestServeEngineHonoursMaxQuestion: answer.max_question is the engine's
+// limit too, so a question the bot takes is not refused as too long after.
+func TestServeEngineHonoursMaxQuestion(t *testing.T) {
+	cfg := defaultConfig()
+	cfg.Answer.MaxQuestion = 3 * answer.MaxQuestion
+	eng, err := loadServed(context.Background(), cfg, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := strings.Repeat("laos ", 2*answer.MaxQuestion/5) + "defence minister?"
+	res, err := eng.Ask(context.Background(), q, answer.AskOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Refusal != nil && res.Refusal.Kind == answer.RefusedTooLong {
+		t.Errorf("a question of %d characters, under answer.max_question %d, was refused as too long", len(q), cfg.Answer.MaxQuestion)
+	}
+}
