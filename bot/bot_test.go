@@ -15,6 +15,7 @@ import (
 
 	"github.com/corpusbot/corpusbot/answer"
 	"github.com/corpusbot/corpusbot/corpus"
+	"github.com/corpusbot/corpusbot/internal/testkit"
 )
 
 // article returns the text of a corpus file with front matter.
@@ -53,20 +54,6 @@ func (f *fakeAnswerer) Ask(ctx context.Context, q string, o answer.AskOptions) (
 	f.mu.Unlock()
 	return answer.Result{Question: q, Answered: true, Answer: "yes [1]",
 		Citations: []answer.Citation{{Doc: "a.txt", Title: "A", Sentence: "Yes.", Score: 1}}}, nil
-}
-
-// fakeReloader counts its calls.
-type fakeReloader struct {
-	mu    sync.Mutex // guards calls
-	calls int
-	err   error
-}
-
-func (f *fakeReloader) Reload(ctx context.Context) (ReloadReport, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.calls++
-	return ReloadReport{Articles: 2, Sentences: 4}, f.err
 }
 
 // recorder keeps the events it is told of.
@@ -120,7 +107,7 @@ func kindOf(r Reply) ErrorKind {
 
 func TestRouting(t *testing.T) {
 	mods := Moderators{TelegramUserIDs: []int64{42}}
-	rel := &fakeReloader{}
+	rel := &testkit.Reloader[ReloadReport]{Report: ReloadReport{Articles: 2, Sentences: 4}}
 	eng := testEngine(t, testCorpus())
 	b := New(Options{Moderators: mods}, eng, rel, eng.Sources, nil)
 	tests := []struct {
@@ -152,8 +139,8 @@ func TestRouting(t *testing.T) {
 			}
 		})
 	}
-	if rel.calls != 1 {
-		t.Errorf("reloader called %d times; want 1 (the moderator's)", rel.calls)
+	if rel.Calls() != 1 {
+		t.Errorf("reloader called %d times; want 1 (the moderator's)", rel.Calls())
 	}
 }
 

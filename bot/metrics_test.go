@@ -9,6 +9,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
+
+	"github.com/corpusbot/corpusbot/internal/testkit"
 )
 
 func TestMetrics(t *testing.T) {
@@ -115,7 +117,7 @@ func TestReloadGauges(t *testing.T) {
 	}
 	done := make(chan error)
 	go func() { _, err := r.Reload(context.Background()); done <- err }()
-	waitFor(t, func() bool { return g.loads.Load() == 1 })
+	testkit.WaitFor(t, func() bool { return g.loads.Load() == 1 })
 	clk.add(42 * time.Second)
 	if got := gauges(); got != [2]float64{1, 42} {
 		t.Errorf("during a reload: in progress, seconds = %v; want 1 42", got)

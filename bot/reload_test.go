@@ -16,6 +16,7 @@ import (
 
 	"github.com/corpusbot/corpusbot/answer"
 	"github.com/corpusbot/corpusbot/corpus"
+	"github.com/corpusbot/corpusbot/internal/testkit"
 )
 
 // switchFS serves whichever file system was set last.
@@ -61,27 +62,9 @@ func (c *syncClock) add(d time.Duration) {
 	c.t = c.t.Add(d)
 }
 
-// syncBuffer is a log destination safe for concurrent writes and reads.
-type syncBuffer struct {
-	mu sync.Mutex // guards b
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // hasLine reports whether the JSON log in buf has a line at level whose
 // message is msg.
-func hasLine(t *testing.T, buf *syncBuffer, level, msg string) bool {
+func hasLine(t *testing.T, buf *testkit.Buffer, level, msg string) bool {
 	t.Helper()
 	for _, l := range logLines(t, bytes.NewBufferString(buf.String())) {
 		if l["level"] == level && l["msg"] == msg {
@@ -207,7 +190,7 @@ func TestReloadWhileRunningAnswersAtOnce(t *testing.T) {
 	eng := testEngine(t, testCorpus())
 	clk := newSyncClock()
 	g := newGatedLoad(testCorpus())
-	var logs syncBuffer
+	var logs testkit.Buffer
 	r := NewCorpusReloader(prepared(eng, g.load), ReloadOptions{Now: clk.now, Log: slog.New(slog.NewJSONHandler(&logs, nil))})
 	b := New(Options{Moderators: Moderators{TelegramUserIDs: []int64{1}}}, eng, r, eng.Sources, nil)
 
@@ -216,7 +199,7 @@ func TestReloadWhileRunningAnswersAtOnce(t *testing.T) {
 	}
 	first := make(chan error)
 	go func() { _, err := r.Reload(context.Background()); first <- err }()
-	waitFor(t, func() bool { return g.loads.Load() == 1 }) // the first load is under way, held at the gate
+	testkit.WaitFor(t, func() bool { return g.loads.Load() == 1 }) // the first load is under way, held at the gate
 	clk.add(42 * time.Second)
 	if took, ok := r.Running(); !ok || took != 42*time.Second {
 		t.Errorf("Running() = %v, %v; want 42s, true", took, ok)
@@ -252,7 +235,7 @@ func TestReloadWhileRunningAnswersAtOnce(t *testing.T) {
 	if err := <-first; err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, func() bool { _, ok := r.Running(); return !ok })
+	testkit.WaitFor(t, func() bool { _, ok := r.Running(); return !ok })
 	if got := g.loads.Load(); got != 2 {
 		t.Errorf("%d loads for 12 reloads; want 2 (the running one, then one for the rest)", got)
 	}
@@ -278,7 +261,7 @@ func TestReloadContextDone(t *testing.T) {
 		t.Errorf("Reload(done ctx) = %v; want context.Canceled", err)
 	}
 	close(g.gate) // the reload goes on in the background and swaps
-	waitFor(t, func() bool { return eng.Index() != before })
+	testkit.WaitFor(t, func() bool { return eng.Index() != before })
 }
 
 // TestReloadTimeLimit: a reload whose load passes the time limit fails with
@@ -302,7 +285,7 @@ func TestReloadTimeLimit(t *testing.T) {
 				<-ctx.Done()
 				return nil, fmt.Errorf("corpus: %w", ctx.Err())
 			}
-			var logs syncBuffer
+			var logs testkit.Buffer
 			rec := &recorder{}
 			r := NewCorpusReloader(prepared(eng, load), ReloadOptions{Recorder: rec, Timeout: time.Nanosecond,
 				Log: slog.New(slog.NewJSONHandler(&logs, nil))})
@@ -327,7 +310,7 @@ func TestReloadTimeLimit(t *testing.T) {
 				}
 				close(g.gate) // the stuck load returns; the queued reload then passes its limit too
 			}
-			waitFor(t, func() bool { _, ok := r.Running(); return !ok })
+			testkit.WaitFor(t, func() bool { _, ok := r.Running(); return !ok })
 			if eng.Index() != before {
 				t.Error("what a load past its limit loaded was swapped in")
 			}

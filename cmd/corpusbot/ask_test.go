@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/corpusbot/corpusbot/answer"
+	"github.com/corpusbot/corpusbot/internal/testkit"
 )
 
 // errTestInterrupt stands for the signal that cancels run's context.
@@ -189,7 +190,7 @@ func TestAskStopsOnInterrupt(t *testing.T) {
 // articles, which no one will ever write to.
 func fifoCorpus(t *testing.T) string {
 	t.Helper()
-	dir := copySeeds(t)
+	dir := testkit.CopySeeds(t)
 	fifo := filepath.Join(dir, "pipe.txt")
 	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
 		t.Skipf("no named pipes here: %v", err)
