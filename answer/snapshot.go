@@ -194,8 +194,8 @@ const (
 const factsChunk = 4096
 
 // sentenceFacts works out the facts of every sentence of ix, in chunks, on
-// every CPU: a few microseconds a sentence, a large corpus's would
-// otherwise double the time a snapshot takes.
+// every CPU: at about a microsecond a sentence, a large corpus's would
+// otherwise take most of the time a snapshot takes.
 func sentenceFacts(ix *corpus.Index) []fact {
 	facts := make([]fact, len(ix.Sentences))
 	var next atomic.Int64
