@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"sync/atomic"
+	"unicode/utf8"
 
 	"github.com/corpusbot/corpusbot/corpus"
 )
@@ -64,16 +65,32 @@ func (r Result) WriteJSON(w io.Writer) error {
 
 // Options tune an Engine. The zero value is usable.
 type Options struct {
-	// MaxQuestion caps the bytes of a question that are read; longer ones
-	// are refused. Zero means DefaultMaxQuestion.
+	// MaxQuestion is the longest question answered, in characters of its
+	// cleaned text; longer ones are refused, and one of over
+	// utf8.UTFMax times as many bytes is refused unread. Zero means
+	// MaxQuestion.
 	MaxQuestion int
 	// Weights tune the ranking; nil means DefaultWeights. New copies
 	// them: to try other weights, make another Engine.
 	Weights *Weights
 }
 
-// DefaultMaxQuestion is the longest question read, in bytes.
-const DefaultMaxQuestion = 4000
+// The limits on a question and its answer, the same for every front end:
+// bot, its HTTP API and the command line take them from here.
+const (
+	// MaxQuestion is the longest question answered, in characters, unless
+	// Options.MaxQuestion says otherwise.
+	MaxQuestion = 1000
+	// MaxQuestionBytes is the most bytes MaxQuestion characters take in
+	// UTF-8: how much of a line a front end reads before it gives up on
+	// it as too long.
+	MaxQuestionBytes = utf8.UTFMax * MaxQuestion
+	// DefaultTop is how many citations an answer gives when none is
+	// asked for.
+	DefaultTop = 3
+	// MaxTop is the most citations a question may ask for.
+	MaxTop = 100
+)
 
 // An Engine answers questions from the index it holds.
 type Engine struct {
@@ -85,7 +102,7 @@ type Engine struct {
 // New returns an Engine answering from ix.
 func New(ix *corpus.Index, opts Options) *Engine {
 	if opts.MaxQuestion <= 0 {
-		opts.MaxQuestion = DefaultMaxQuestion
+		opts.MaxQuestion = MaxQuestion
 	}
 	// A copy: the snapshots' weights change only with a new Engine.
 	w := DefaultWeights
@@ -108,14 +125,12 @@ func (e *Engine) Swap(ix *corpus.Index) *corpus.Index {
 
 // AskOptions tune one question's Result. The zero value is usable.
 type AskOptions struct {
-	// Top is the most citations given; zero or less means DefaultTop.
+	// Top is the most citations given; zero or less means DefaultTop,
+	// and more than MaxTop means MaxTop.
 	Top int
 	// Explain breaks each citation's score into its signals.
 	Explain bool
 }
-
-// DefaultTop is the number of citations given when none is asked for.
-const DefaultTop = 3
 
 // Ask answers question as o asks: with at most o.Top citations. The same
 // index, question and options always give the same Result. It fails only
@@ -133,10 +148,16 @@ func (e *Engine) ask(question string, o AskOptions) Result {
 	if top <= 0 {
 		top = DefaultTop
 	}
-	q := Clean(question)
+	top = min(top, MaxTop)
+	tooLong := len(question) > utf8.UTFMax*e.opts.MaxQuestion
+	q := ""
+	if !tooLong {
+		q = Clean(question)
+		tooLong = utf8.RuneCountInString(q) > e.opts.MaxQuestion
+	}
 	res := Result{Question: q, Citations: []Citation{}}
 	switch {
-	case len(question) > e.opts.MaxQuestion:
+	case tooLong:
 		res.Question = ""
 		res.Answer = "That question is too long; please ask it in fewer words."
 		res.Refusal = &Refusal{Kind: RefusedTooLong}

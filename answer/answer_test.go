@@ -41,7 +41,7 @@ func TestBadInput(t *testing.T) {
 			if res.Answered || res.Answer == "" || len(res.Citations) != 0 {
 				t.Errorf("Ask(%.40q) = answered %v, answer %q, %d citations; want a refusal with a message", tt.q, res.Answered, res.Answer, len(res.Citations))
 			}
-			if len(res.Question) > DefaultMaxQuestion {
+			if len(res.Question) > MaxQuestionBytes {
 				t.Errorf("Ask(%.40q) echoed %d bytes of the question", tt.q, len(res.Question))
 			}
 		})

@@ -54,3 +54,38 @@ func TestAskFailsWhenContextDone(t *testing.T) {
 		t.Errorf("Ask with a done context = %+v, %v; want no answer and context.Canceled", res, err)
 	}
 }
+
+// TestQuestionLength: a question is too long past MaxQuestion characters
+// of its cleaned text (or Options.MaxQuestion), however many bytes they
+// take, and one of over utf8.UTFMax times as many bytes is not read.
+func TestQuestionLength(t *testing.T) {
+	e := seedEngine(t)
+	tooLong := func(e *Engine, q string) bool {
+		res := e.ask(q, AskOptions{})
+		return res.Refusal != nil && res.Refusal.Kind == RefusedTooLong
+	}
+	// Words the seed corpus has, to the length asked for.
+	words := func(n int, word string) string {
+		return strings.Repeat(word, n/len([]rune(word))) + strings.Repeat("x", n%len([]rune(word)))
+	}
+	for _, tt := range []struct {
+		name string
+		q    string
+		want bool
+	}{
+		{"MaxQuestion characters", words(MaxQuestion, "laos "), false},
+		{"one more", words(MaxQuestion+1, "laos "), true},
+		{"MaxQuestion two-byte characters", words(MaxQuestion, "lào "), false},
+		{"one more two-byte character", words(MaxQuestion+1, "lào "), true},
+		{"spaces cleaned away", words(MaxQuestion, "laos ") + strings.Repeat(" ", 500), false},
+		{"over MaxQuestionBytes", words(MaxQuestion-1, "laos") + strings.Repeat(" ", MaxQuestionBytes), true},
+	} {
+		if got := tooLong(e, tt.q); got != tt.want {
+			t.Errorf("%s: too long = %v; want %v", tt.name, got, tt.want)
+		}
+	}
+	small := New(e.Index(), Options{MaxQuestion: 20})
+	if !tooLong(small, words(21, "laos ")) || tooLong(small, words(20, "laos ")) {
+		t.Error("Options.MaxQuestion 20 does not refuse 21 characters and only them")
+	}
+}

@@ -3,7 +3,10 @@
 //
 // An Engine answers from one immutable corpus.Index snapshot at a time; Swap
 // replaces the snapshot atomically, so a reload never disturbs a question
-// being answered. New works out, once per snapshot, what the stages need of
+// being answered. Prepare and Prepared.Serve do the same in two steps, so
+// that a reload can build the snapshot while it loads and drop it if it is
+// given up; Serve says what changed, and Sources and Size tell the bot what
+// is served (reload.go), which is how the bot reads the corpus. New works out, once per snapshot, what the stages need of
 // the index: the packed postings the retriever walks (snapshot.go), with
 // the weights baked into them, and each sentence's facts (it holds a date,
 // a year, a number, a place, a name; it refers back; it reports speech).

@@ -100,9 +100,15 @@ func countsThing(sentence string, things []string, term func(string) (string, bo
 // find. Like regexp's \b, they see words as runs of ASCII letters, digits
 // and '_'.
 
-func isWordByte(c byte) bool {
-	return c == '_' || isDigit(c) || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
-}
+func isWordByte(c byte) bool { return wordBytes[c] }
+
+// wordBytes are the bytes of words: ASCII letters, digits and '_'.
+var wordBytes = func() (t [256]bool) {
+	for c := range t {
+		t[c] = c == '_' || '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
+	}
+	return t
+}()
 
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 

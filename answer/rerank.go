@@ -203,37 +203,27 @@ func speaker(sn *snapshot, qr *Query, cs []Candidate, a int) int {
 	return 0
 }
 
-// reportsSpeech reports whether sentence reports what someone said.
-//
-// It finds what reporting[strings.ToLower(strings.Trim(w, speechTrim))]
-// finds for some field w of sentence, without allocating: snapshots ask it
-// of every sentence.
-func reportsSpeech(sentence string) bool {
-	var buf [16]byte
-	for w := range strings.FieldsSeq(sentence) {
-		w = trimSpeech(w)
-		if !isASCII(w) {
-			if reporting[strings.ToLower(w)] {
-				return true
-			}
-			continue
-		}
-		if len(w) < 4 || len(w) > 12 || !strings.ContainsRune("snahedtuirSNAHEDTUIR", rune(w[0])) {
-			continue // no reporting verb is as short or as long, or starts so
-		}
-		lw := buf[:len(w)]
-		for i := 0; i < len(w); i++ {
-			c := w[i]
-			if 'A' <= c && c <= 'Z' {
-				c += 'a' - 'A'
-			}
-			lw[i] = c
-		}
-		if isReporting(string(lw)) {
-			return true
-		}
+// isReportingField reports whether field w of a sentence is a reporting
+// verb: reporting[strings.ToLower(strings.Trim(w, speechTrim))], without
+// allocating.
+func isReportingField(w string) bool {
+	w = trimSpeech(w)
+	if !isASCII(w) {
+		return reporting[strings.ToLower(w)]
 	}
-	return false
+	if !mayReport(w) {
+		return false
+	}
+	var buf [16]byte
+	lw := buf[:len(w)]
+	for i := 0; i < len(w); i++ {
+		c := w[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		lw[i] = c
+	}
+	return isReporting(string(lw))
 }
 
 // speechTrim are the characters trimmed off a word before it is looked up
@@ -243,7 +233,7 @@ const speechTrim = ",.;:\"'“”"
 // trimSpeech is strings.Trim(w, speechTrim).
 func trimSpeech(w string) string {
 	for len(w) > 0 {
-		if c := w[0]; c < utf8.RuneSelf && strings.IndexByte(speechTrim, c) >= 0 {
+		if isSpeechTrim(w[0]) {
 			w = w[1:]
 		} else if strings.HasPrefix(w, "“") || strings.HasPrefix(w, "”") {
 			w = w[len("“"):]
@@ -252,7 +242,7 @@ func trimSpeech(w string) string {
 		}
 	}
 	for len(w) > 0 {
-		if c := w[len(w)-1]; c < utf8.RuneSelf && strings.IndexByte(speechTrim, c) >= 0 {
+		if isSpeechTrim(w[len(w)-1]) {
 			w = w[:len(w)-1]
 		} else if strings.HasSuffix(w, "“") || strings.HasSuffix(w, "”") {
 			w = w[:len(w)-len("”")]
@@ -261,6 +251,15 @@ func trimSpeech(w string) string {
 		}
 	}
 	return w
+}
+
+// isSpeechTrim reports whether c is an ASCII character of speechTrim.
+func isSpeechTrim(c byte) bool {
+	switch c {
+	case ',', '.', ';', ':', '"', '\'':
+		return true
+	}
+	return false
 }
 
 func isASCII(s string) bool {
@@ -318,18 +317,6 @@ func articleYear(sn *snapshot, qr *Query, s int) (sent int, ok bool) {
 		}
 	}
 	return 0, false
-}
-
-// datesDayOnly reports whether sentence gives a month and a day, and never
-// a year after them ("on September 8", not "on September 8, 2020").
-func datesDayOnly(sentence string) bool {
-	ms := monthDayYearRE.FindAllString(sentence, -1)
-	for _, m := range ms {
-		if len(m) > 4 && allDigits(m[len(m)-4:]) {
-			return false // the sentence gives the year itself
-		}
-	}
-	return len(ms) > 0
 }
 
 // firstYear returns the first year, 1000–2099, that text names as a word

@@ -5,8 +5,11 @@ import (
 	"math/bits"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/corpusbot/corpusbot/corpus"
 )
@@ -183,16 +186,16 @@ const (
 	factName                        // a name: hasName
 	factYear                        // a year, as a word of its own: firstYear
 	factRefersBack                  // opens by referring back: refersBack
-	factSpeech                      // reports what someone said: reportsSpeech
-	factDayOnly                     // gives a month and a day, never with the year: datesDayOnly
+	factSpeech                      // reports what someone said: a field is isReportingField
+	factDayOnly                     // gives a month and a day, never with the year
 )
 
 // factsChunk is how many sentences' facts one goroutine works out at a time.
 const factsChunk = 4096
 
 // sentenceFacts works out the facts of every sentence of ix, in chunks, on
-// every CPU: a few microseconds a sentence, a large corpus's would
-// otherwise double the time a snapshot takes.
+// every CPU: at about a microsecond a sentence, a large corpus's would
+// otherwise take most of the time a snapshot takes.
 func sentenceFacts(ix *corpus.Index) []fact {
 	facts := make([]fact, len(ix.Sentences))
 	var next atomic.Int64
@@ -214,24 +217,347 @@ func sentenceFacts(ix *corpus.Index) []fact {
 	return facts
 }
 
-// factsOf works out the facts of a sentence from its text.
+// factsOf works out the facts of a sentence from its text. It finds what
+// the matchers find one by one (hasDate, hasNumber, hasPlace, hasName,
+// firstYear, refersBack, reportsSpeech, and a month and a day never with
+// the year: factsOneByOne in kind_test.go, which checkMatchers and
+// FuzzMatchers compare it with), in one pass over the words of the text, as
+// the matchers of dates, numbers and places see them (runs of ASCII
+// letters, digits and '_'). A snapshot asks it of every sentence.
 func factsOf(text string) fact {
-	var f fact
-	set := func(b fact, ok bool) {
-		if ok {
-			f |= b
+	f, ascii := wordFacts(text)
+	if !ascii {
+		// hasName and factSpeech see fields split at Unicode spaces,
+		// and letters of any script.
+		f = f&^(factName|factSpeech) | fieldFacts(text)
+	}
+	if refersBack(text) {
+		f |= factRefersBack
+	}
+	return f
+}
+
+// wordFacts works out factDate, factYear, factNumber, factPlace and
+// factDayOnly in one pass over the words of s, and factName and factSpeech
+// as they are when s is ASCII, which ascii reports.
+func wordFacts(s string) (f fact, ascii bool) {
+	// numFrom is where numbers looks for the next number: the word starts
+	// before it are inside the last one.
+	numFrom := 0
+	ascii = true
+	// firstField is the end of s's first field: a name opens a later one.
+	firstField := 0
+	for firstField < len(s) && asciiSpace[s[firstField]] {
+		firstField++
+	}
+	for firstField < len(s) && !asciiSpace[s[firstField]] {
+		firstField++
+	}
+	dayOnly, dayYear := false, false // months and days: one without a year, one with
+	for i := 0; i < len(s); i++ {
+		if !isWordByte(s[i]) {
+			ascii = ascii && s[i] < utf8.RuneSelf
+			continue
+		}
+		j := wordEnd(s, i)
+		w := s[i:j]
+		switch c := w[0]; {
+		case isDigit(c):
+			if len(w) == 4 && (c == '1' && allDigits(w[1:]) || w[:2] == "20" && allDigits(w[2:])) {
+				f |= factDate | factYear
+			}
+			if i < numFrom || f&factNumber != 0 {
+				break
+			}
+			// As numbers: a run of digits, commas and full stops,
+			// to the last word boundary in it.
+			e := i + 1
+			for e < len(s) && (isDigit(s[e]) || s[e] == ',' || s[e] == '.') {
+				e++
+			}
+			for m := e; m > i; m-- {
+				if boundary(s, m) {
+					numFrom = m
+					// As hasNumber: not part of a name such as COVID-19.
+					if !(i >= 2 && s[i-1] == '-' && unicode.IsLetter(rune(s[i-2]))) {
+						f |= factNumber
+					}
+					break
+				}
+			}
+		default:
+			if i >= numFrom && len(w) >= 3 && len(w) <= 8 && f&factNumber == 0 && isNumberWord(w) {
+				f |= factNumber
+			}
+			if len(w) <= 4 && j < len(s) && s[j] == ' ' && f&factPlace == 0 && isPlaceWord(w) {
+				rest := s[j+1:]
+				if startsUpper(rest) || strings.HasPrefix(rest, "the ") && startsUpper(rest[4:]) {
+					f |= factPlace
+				}
+			}
+			if f&factSpeech == 0 && mayReport(w) && reportsAt(s, i, j) {
+				f |= factSpeech
+			}
+			if !('A' <= c && c <= 'Z' || c == 'c' || c == 'd') {
+				break // not a name, nor a word of dateWords or months
+			}
+			if i > firstField && asciiSpace[s[i-1]] && len(w) > 1 && 'a' <= w[1] && w[1] <= 'z' && 'A' <= c && c <= 'Z' {
+				f |= factName // as hasName: a field that opens with a capital and a small letter
+			}
+			if isDateWord(w) {
+				f |= factDate
+				break
+			}
+			full, ok := isMonth(w)
+			if !ok {
+				break
+			}
+			// As hasDate: the month, perhaps a full stop, a space and
+			// a day of one or two digits.
+			k := j
+			if k < len(s) && s[k] == '.' {
+				k++
+			}
+			if d, ok := day(s, k); ok {
+				f |= factDate
+				if full && k == j {
+					// As monthDayYearRE: and perhaps ",? [0-9]{4}\b".
+					if year(s, d) {
+						dayYear = true
+					} else {
+						dayOnly = true
+					}
+				}
+			}
+		}
+		i = j
+	}
+	if !ascii && (strings.Contains(s, "\u212a") || strings.Contains(s, "\u017f")) {
+		// numbers falls back on numberRE for these.
+		f &^= factNumber
+		if hasNumber(s) {
+			f |= factNumber
 		}
 	}
-	set(factDate, hasDate(text))
-	set(factNumber, hasNumber(text))
-	set(factPlace, hasPlace(text))
-	set(factName, hasName(text))
-	set(factYear, firstYear(text) != "")
-	set(factRefersBack, refersBack(text))
-	set(factSpeech, reportsSpeech(text))
-	// A month and a day is a date: only a sentence with one may have one.
-	set(factDayOnly, f&factDate != 0 && datesDayOnly(text))
+	if dayOnly && !dayYear {
+		f |= factDayOnly
+	}
+	return f, ascii
+}
+
+// mayReport reports whether the ASCII word w may be a reporting verb: one
+// is as long as w, opens with the two letters w opens with and ends with
+// its last letter (isReporting says whether it is one).
+func mayReport(w string) bool {
+	if len(w) < 4 || len(w) > 12 {
+		return false
+	}
+	switch w[len(w)-1] | 0x20 {
+	case 'd', 's', 'g':
+	default:
+		return false
+	}
+	switch uint16(w[0]|0x20)<<8 | uint16(w[1]|0x20) {
+	case 's'<<8 | 'a', 's'<<8 | 't', 'n'<<8 | 'o', 'a'<<8 | 'f', 'h'<<8 | 'i', 'e'<<8 | 'm', 'd'<<8 | 'e',
+		't'<<8 | 'o', 'a'<<8 | 'd', 'u'<<8 | 'n', 'a'<<8 | 's', 'i'<<8 | 'n', 'r'<<8 | 'e':
+		return true
+	}
+	return false
+}
+
+// reportsAt reports whether the word s[i:j] of an ASCII s, for which
+// mayReport holds, is a field of s that reportsSpeech finds: a reporting
+// verb, with nothing but speechTrim between it and the spaces around it.
+func reportsAt(s string, i, j int) bool {
+	w := s[i:j]
+	k := i - 1
+	for k >= 0 && isSpeechTrim(s[k]) {
+		k--
+	}
+	if k >= 0 && !asciiSpace[s[k]] {
+		return false
+	}
+	for j < len(s) && isSpeechTrim(s[j]) {
+		j++
+	}
+	if j < len(s) && !asciiSpace[s[j]] {
+		return false
+	}
+	var buf [16]byte
+	lw := buf[:len(w)]
+	for k := range lw {
+		c := w[k]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		lw[k] = c
+	}
+	return isReporting(string(lw))
+}
+
+// day reports whether s has, at k, a space and a number of one or two
+// digits that ends a word, and where the number ends.
+func day(s string, k int) (int, bool) {
+	if k >= len(s) || s[k] != ' ' {
+		return 0, false
+	}
+	d := k + 1
+	e := d
+	for e < len(s) && isDigit(s[e]) {
+		e++
+	}
+	return e, e-d >= 1 && e-d <= 2 && !(e < len(s) && isWordByte(s[e]))
+}
+
+// year reports whether s has, at k, perhaps a comma, a space and four
+// digits that end a word.
+func year(s string, k int) bool {
+	if k < len(s) && s[k] == ',' {
+		k++
+	}
+	if k+5 > len(s) || s[k] != ' ' || !allDigits(s[k+1:k+5]) {
+		return false
+	}
+	return k+5 == len(s) || !isWordByte(s[k+5])
+}
+
+// isNumberWord is numberWords[w] for w folded to lower case as numbers
+// folds it.
+func isNumberWord(w string) bool {
+	// The words open with these letters (the first two, folded, as
+	// one number), and "the" is the most common word that does.
+	switch uint16(w[0]|0x20)<<8 | uint16(w[1]|0x20) {
+	case 'o'<<8 | 'n', 't'<<8 | 'w', 't'<<8 | 'h', 'f'<<8 | 'o', 'f'<<8 | 'i', 's'<<8 | 'i', 's'<<8 | 'e',
+		'e'<<8 | 'i', 'e'<<8 | 'l', 'n'<<8 | 'i', 't'<<8 | 'e', 'h'<<8 | 'u', 'm'<<8 | 'i', 'b'<<8 | 'i', 'd'<<8 | 'o':
+	default:
+		return false
+	}
+	if len(w) == 3 && w[0]|0x20 == 't' && w[1]|0x20 == 'h' {
+		return false
+	}
+	var buf [8]byte
+	lw := buf[:len(w)]
+	for k := range lw {
+		lw[k] = w[k] | 0x20
+	}
+	switch string(lw) {
+	case "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+		"eleven", "twelve", "fifteen", "twenty", "thirty", "forty", "fifty", "hundred", "thousand",
+		"million", "billion", "dozen", "dozens", "first", "second", "third", "fourth", "fifth":
+		return true
+	}
+	return false
+}
+
+// isPlaceWord is placeWords[w].
+func isPlaceWord(w string) bool {
+	switch w {
+	case "in", "at", "from", "near", "to", "of":
+		return true
+	}
+	return false
+}
+
+// isDateWord is dateWords[w].
+func isDateWord(w string) bool {
+	switch w {
+	case "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "century", "decade":
+		return true
+	}
+	return false
+}
+
+// isMonth is months[w], and whether w is the month's full name, as
+// monthDayYearRE has it.
+func isMonth(w string) (full, ok bool) {
+	switch w {
+	case "January", "February", "March", "April", "May", "June", "July", "August",
+		"September", "October", "November", "December":
+		return true, true
+	case "Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct", "Nov", "Dec":
+		return false, true
+	}
+	return false, false
+}
+
+// fieldFacts works out factName and factSpeech in one pass over the fields
+// of s, as strings.FieldsSeq splits them: a field that opens with a capital
+// and a small letter, not the first, is a name (hasName); one that is a
+// reporting verb (isReportingField) reports speech.
+func fieldFacts(s string) fact {
+	var f fact
+	first := true
+	for i := 0; i < len(s) && f&(factName|factSpeech) != factName|factSpeech; {
+		if n := spaceAt(s, i); n > 0 {
+			i += n
+			continue
+		}
+		j := i + 1
+		for j < len(s) {
+			if c := s[j]; c < utf8.RuneSelf {
+				if asciiSpace[c] {
+					break
+				}
+				j++
+			} else if n := spaceAt(s, j); n > 0 {
+				break
+			} else {
+				_, size := utf8.DecodeRuneInString(s[j:])
+				j += size
+			}
+		}
+		w := s[i:j]
+		if !first && f&factName == 0 && capitalised(w) {
+			f |= factName
+		}
+		if f&factSpeech == 0 && len(w) >= 4 && !cannotReport(w[0]) && isReportingField(w) {
+			f |= factSpeech
+		}
+		first = false
+		i = j
+	}
 	return f
+}
+
+// cannotReport reports whether a field that opens with byte c cannot be a
+// reporting verb: c is an ASCII letter, which trimSpeech keeps, and no
+// reporting verb starts with it. A field of under four bytes cannot be one
+// either: no reporting verb is as short.
+func cannotReport(c byte) bool {
+	switch c | 0x20 {
+	case 's', 'n', 'a', 'h', 'e', 'd', 't', 'u', 'i', 'r':
+		return false
+	}
+	return isLetter(c)
+}
+
+// spaceAt returns the length of the space at s[i], or 0 if it is not one.
+func spaceAt(s string, i int) int {
+	if c := s[i]; c < utf8.RuneSelf {
+		if asciiSpace[c] {
+			return 1
+		}
+		return 0
+	}
+	r, size := utf8.DecodeRuneInString(s[i:])
+	if unicode.IsSpace(r) {
+		return size
+	}
+	return 0
+}
+
+// asciiSpace are the ASCII bytes unicode.IsSpace reports.
+var asciiSpace = [256]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}
+
+// capitalised reports whether field w opens with a capital and then a
+// small letter, as hasName asks.
+func capitalised(w string) bool {
+	if len(w) > 1 && w[0] < utf8.RuneSelf && w[1] < utf8.RuneSelf {
+		return 'A' <= w[0] && w[0] <= 'Z' && 'a' <= w[1] && w[1] <= 'z'
+	}
+	r0, n := utf8.DecodeRuneInString(w)
+	r1, _ := utf8.DecodeRuneInString(w[n:])
+	return len(w) > n && unicode.IsUpper(r0) && unicode.IsLower(r1)
 }
 
 // has reports whether sentence s holds fact f.

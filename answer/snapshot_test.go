@@ -27,13 +27,29 @@ func TestFactsOf(t *testing.T) {
 	}
 }
 
-// TestReportsSpeechFindsEveryVerb checks reportsSpeech's shortcuts (the
-// verbs' lengths and first letters) against the list of verbs.
+// TestReportsSpeechFindsEveryVerb checks the shortcuts of reportsSpeech and
+// factsOf (the verbs' lengths and first and last letters) against the list
+// of verbs.
 func TestReportsSpeechFindsEveryVerb(t *testing.T) {
 	for w := range reporting {
-		for _, s := range []string{w, strings.ToUpper(w), "He " + w + ", “" + w + ".”"} {
+		for _, s := range []string{w, strings.ToUpper(w), "He " + w + ", “" + w + ".”", "He " + w + ".", "'" + strings.ToUpper(w[:1]) + w[1:] + ",' he"} {
 			if !reportsSpeech(s) {
 				t.Errorf("reportsSpeech(%q) = false; want true", s)
+			}
+			if factsOf(s)&factSpeech == 0 {
+				t.Errorf("factsOf(%q) has no factSpeech", s)
+			}
+		}
+	}
+}
+
+// TestNumberWordsAreFound checks isNumberWord's shortcuts (the words' first
+// two letters) against numberWords.
+func TestNumberWordsAreFound(t *testing.T) {
+	for w := range numberWords {
+		for _, s := range []string{w, strings.ToUpper(w), "He saw " + w + "."} {
+			if factsOf(s)&factNumber == 0 {
+				t.Errorf("factsOf(%q) has no factNumber", s)
 			}
 		}
 	}

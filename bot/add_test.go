@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"github.com/corpusbot/corpusbot/internal/testkit"
 	"log/slog"
 	"strings"
 	"sync"
@@ -80,7 +81,7 @@ func TestAddAndRemove(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			lib := &fakeLibrary{err: tc.libErr}
-			rel := &fakeReloader{}
+			rel := &testkit.Reloader[ReloadReport]{Report: ReloadReport{Articles: 2, Sentences: 4}}
 			rec := &recorder{}
 			var logs bytes.Buffer
 			opts := Options{Moderators: mods, Recorder: rec, Library: lib}
@@ -113,8 +114,8 @@ func TestAddAndRemove(t *testing.T) {
 			if strings.Join(lib.removed, ",") != strings.Join(tc.removed, ",") {
 				t.Errorf("removed %q; want %q", lib.removed, tc.removed)
 			}
-			if rel.calls != tc.reloads {
-				t.Errorf("%d reloads; want %d", rel.calls, tc.reloads)
+			if rel.Calls() != tc.reloads {
+				t.Errorf("%d reloads; want %d", rel.Calls(), tc.reloads)
 			}
 			lines := logLines(t, &logs)
 			if len(lines) == 0 || lines[len(lines)-1]["user"] != tc.req.UserID {
@@ -134,7 +135,7 @@ func TestAddAndRemove(t *testing.T) {
 }
 
 func TestAddReportsAFailedReload(t *testing.T) {
-	rel := &fakeReloader{err: errors.New("corpus: no article")}
+	rel := &testkit.Reloader[ReloadReport]{Report: ReloadReport{Articles: 2, Sentences: 4}, Err: errors.New("corpus: no article")}
 	b := New(Options{Library: &fakeLibrary{}}, &fakeAnswerer{}, rel, nil, nil)
 	rep := b.Handle(t.Context(), Request{Platform: Console, Command: "add", Text: "https://example.com/a"})
 	if !strings.Contains(rep.Text, "Added") || !strings.Contains(rep.Text, "reload failed") {

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/corpusbot/corpusbot/answer"
-	"github.com/corpusbot/corpusbot/corpus"
 )
 
 // Platforms a Request can come from.
@@ -32,7 +31,7 @@ type Request struct {
 	Command  string   // a command name from the table: "ask", "reload", ...; empty means "ask"
 	Text     string   // the command's argument: the question for "ask"
 	Private  bool     // the user asked for a reply only they can see (Discord's ephemeral)
-	Top      int      // citations wanted, up to MaxTop; 0 means the bot's default
+	Top      int      // citations wanted, up to answer.MaxTop; 0 means the bot's default
 	Explain  bool     // break each citation's score into its signals
 
 	// File is a file sent with the command, as /add takes one; nil for none.
@@ -144,12 +143,12 @@ type Recorder interface {
 	Reloaded(ok bool, took time.Duration)
 }
 
-// Options configure a Bot. The zero value is usable: three citations,
-// questions up to DefaultMaxQuestion characters, no rate limit.
+// Options configure a Bot. The zero value is usable: answer.DefaultTop
+// citations, questions up to answer.MaxQuestion characters, no rate limit.
 type Options struct {
 	Moderators  Moderators
-	Top         int // citations per answer; 0 means 3
-	MaxQuestion int // characters; 0 means DefaultMaxQuestion
+	Top         int // citations per answer; 0 means answer.DefaultTop, over answer.MaxTop means answer.MaxTop
+	MaxQuestion int // characters; 0 means answer.MaxQuestion
 	// RateLimit holds off users who ask too fast on Discord and Telegram
 	// (moderators, the console and the HTTP API are exempt).
 	RateLimit RateLimit
@@ -164,37 +163,31 @@ type Options struct {
 	Library Library
 }
 
-// DefaultMaxQuestion is the longest question accepted, in characters.
-const DefaultMaxQuestion = 1000
-
-// MaxTop is the most citations a request may ask for.
-const MaxTop = 100
-
 // A Bot serves Requests from any platform. It is safe for concurrent use.
 type Bot struct {
 	opts     Options
 	ans      Answerer
 	reloader Reloader
-	index    func() *corpus.Index // for /sources; may be nil
-	limiter  *limiter             // nil when there is no rate limit
+	articles func(words string) []answer.Source // for /sources; may be nil
+	limiter  *limiter                           // nil when there is no rate limit
 	log      *slog.Logger
 }
 
 // New returns a Bot answering with ans and reloading with rel (nil: /reload
-// says there is nothing to reload). index, when not nil, returns the corpus
-// now served, for /sources. log may be nil.
-func New(opts Options, ans Answerer, rel Reloader, index func() *corpus.Index, log *slog.Logger) *Bot {
+// says there is nothing to reload). sources, when not nil, returns the
+// articles now served, for /sources (answer.Engine.Sources). log may be nil.
+func New(opts Options, ans Answerer, rel Reloader, sources func(words string) []answer.Source, log *slog.Logger) *Bot {
 	if opts.Top <= 0 {
-		opts.Top = 3
+		opts.Top = answer.DefaultTop
 	}
-	opts.Top = min(opts.Top, MaxTop)
+	opts.Top = min(opts.Top, answer.MaxTop)
 	if opts.MaxQuestion <= 0 {
-		opts.MaxQuestion = DefaultMaxQuestion
+		opts.MaxQuestion = answer.MaxQuestion
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &Bot{opts: opts, ans: ans, reloader: rel, index: index,
+	return &Bot{opts: opts, ans: ans, reloader: rel, articles: sources,
 		limiter: newLimiter(opts.RateLimit), log: logger(log)}
 }
 

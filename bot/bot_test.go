@@ -15,6 +15,7 @@ import (
 
 	"github.com/corpusbot/corpusbot/answer"
 	"github.com/corpusbot/corpusbot/corpus"
+	"github.com/corpusbot/corpusbot/internal/testkit"
 )
 
 // article returns the text of a corpus file with front matter.
@@ -53,20 +54,6 @@ func (f *fakeAnswerer) Ask(ctx context.Context, q string, o answer.AskOptions) (
 	f.mu.Unlock()
 	return answer.Result{Question: q, Answered: true, Answer: "yes [1]",
 		Citations: []answer.Citation{{Doc: "a.txt", Title: "A", Sentence: "Yes.", Score: 1}}}, nil
-}
-
-// fakeReloader counts its calls.
-type fakeReloader struct {
-	mu    sync.Mutex // guards calls
-	calls int
-	err   error
-}
-
-func (f *fakeReloader) Reload(ctx context.Context) (ReloadReport, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.calls++
-	return ReloadReport{Articles: 2, Sentences: 4}, f.err
 }
 
 // recorder keeps the events it is told of.
@@ -120,9 +107,9 @@ func kindOf(r Reply) ErrorKind {
 
 func TestRouting(t *testing.T) {
 	mods := Moderators{TelegramUserIDs: []int64{42}}
-	rel := &fakeReloader{}
+	rel := &testkit.Reloader[ReloadReport]{Report: ReloadReport{Articles: 2, Sentences: 4}}
 	eng := testEngine(t, testCorpus())
-	b := New(Options{Moderators: mods}, eng, rel, eng.Index, nil)
+	b := New(Options{Moderators: mods}, eng, rel, eng.Sources, nil)
 	tests := []struct {
 		name     string
 		req      Request
@@ -152,8 +139,8 @@ func TestRouting(t *testing.T) {
 			}
 		})
 	}
-	if rel.calls != 1 {
-		t.Errorf("reloader called %d times; want 1 (the moderator's)", rel.calls)
+	if rel.Calls() != 1 {
+		t.Errorf("reloader called %d times; want 1 (the moderator's)", rel.Calls())
 	}
 }
 
@@ -208,9 +195,9 @@ func TestRefusedReloadChangesNothingAndIsLogged(t *testing.T) {
 	before := eng.Index()
 	changed := testCorpus()
 	changed["new.txt"] = article("New", "2024-01-01", "A new article arrived today in Riverton.")
-	rel := NewCorpusReloader(loadFS(changed), eng, ReloadOptions{})
+	rel := NewCorpusReloader(prepared(eng, loadFS(changed)), ReloadOptions{})
 	rec := &recorder{}
-	b := New(Options{Moderators: Moderators{DiscordRoleIDs: []string{"900"}}, Recorder: rec}, eng, rel, eng.Index,
+	b := New(Options{Moderators: Moderators{DiscordRoleIDs: []string{"900"}}, Recorder: rec}, eng, rel, eng.Sources,
 		slog.New(slog.NewJSONHandler(&logs, nil)))
 
 	rep := b.Handle(context.Background(), Request{Platform: Discord, UserID: "5", RoleIDs: []string{"1"}, ChatID: "c1", Command: "reload"})
@@ -260,6 +247,22 @@ func TestInputLimits(t *testing.T) {
 	b.Handle(ctx, Request{Platform: Telegram, UserID: "1", Text: strings.Repeat("é", 30)})
 	if len(fa.questions) != 2 {
 		t.Errorf("a question of 30 characters was refused")
+	}
+}
+
+// TestDefaultMaxQuestionIsAnswers: with no limit set, the bot takes
+// answer.MaxQuestion characters and refuses one more.
+func TestDefaultMaxQuestionIsAnswers(t *testing.T) {
+	fa := &fakeAnswerer{}
+	b := New(Options{}, fa, nil, nil, nil)
+	ctx := context.Background()
+	b.Handle(ctx, Request{Platform: Telegram, UserID: "1", Text: strings.Repeat("é", answer.MaxQuestion)})
+	if len(fa.questions) != 1 {
+		t.Errorf("a question of answer.MaxQuestion characters was refused")
+	}
+	rep := b.Handle(ctx, Request{Platform: Telegram, UserID: "1", Text: strings.Repeat("é", answer.MaxQuestion+1)})
+	if kindOf(rep) != Invalid || len(fa.questions) != 1 {
+		t.Errorf("a question of answer.MaxQuestion+1 characters: %+v; want Invalid, not asked", rep)
 	}
 }
 
@@ -324,7 +327,7 @@ func TestSourcesCountsArticles(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			eng := testEngine(t, tt.fsys)
-			b := New(Options{}, eng, nil, eng.Index, nil)
+			b := New(Options{}, eng, nil, eng.Sources, nil)
 			rep := b.Handle(context.Background(), Request{Platform: Telegram, UserID: "1", Command: "sources"})
 			if got := RenderText(rep); !strings.HasPrefix(got, tt.want) {
 				t.Errorf("/sources = %q; want it to begin %q", got, tt.want)

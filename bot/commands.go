@@ -130,7 +130,7 @@ func (b *Bot) ask(ctx context.Context, r Request) (Reply, string) {
 	}
 	top := b.opts.Top
 	if r.Top > 0 {
-		top = min(r.Top, MaxTop)
+		top = min(r.Top, answer.MaxTop)
 	}
 	res, err := b.ans.Ask(ctx, q, answer.AskOptions{Top: top, Explain: r.Explain})
 	if err != nil {

@@ -66,7 +66,7 @@ func newFeedbackBot(t *testing.T, edit ...func(*FeedbackOptions)) feedbackSetup 
 	s.fb = fb
 	eng := testEngine(t, testCorpus())
 	log := slog.New(slog.NewJSONHandler(s.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	s.b = New(Options{Feedback: fb, Recorder: s.m}, eng, nil, eng.Index, log)
+	s.b = New(Options{Feedback: fb, Recorder: s.m}, eng, nil, eng.Sources, log)
 	return s
 }
 

@@ -5,8 +5,6 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-
-	"github.com/corpusbot/corpusbot/corpus"
 )
 
 // Metrics is a Recorder that keeps Prometheus metrics: requests and
@@ -23,12 +21,12 @@ type Metrics struct {
 	reloadSeconds prometheus.Histogram
 	feedback      *prometheus.CounterVec
 	edits         *prometheus.CounterVec
-	index         atomic.Pointer[func() *corpus.Index]
+	size          atomic.Pointer[func() (articles, sentences int)]
 	reloadRunning atomic.Pointer[func() (time.Duration, bool)]
 }
 
 // NewMetrics returns Metrics registered with reg. The corpus gauges read 0
-// until Watch names the index to report on, the reload gauges until
+// until Watch names the corpus to report on, the reload gauges until
 // WatchReloads names the reloader.
 func NewMetrics(reg prometheus.Registerer) *Metrics {
 	m := &Metrics{
@@ -66,11 +64,11 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	articles := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "corpusbot_corpus_articles",
 		Help: "Articles in the corpus served.",
-	}, func() float64 { return m.corpusSize(func(ix *corpus.Index) int { return len(ix.Articles) }) })
+	}, func() float64 { a, _ := m.corpusSize(); return float64(a) })
 	sentences := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "corpusbot_corpus_sentences",
 		Help: "Sentences in the corpus served.",
-	}, func() float64 { return m.corpusSize(func(ix *corpus.Index) int { return len(ix.Sentences) }) })
+	}, func() float64 { _, n := m.corpusSize(); return float64(n) })
 	m.feedback = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "corpusbot_feedback_total",
 		Help: "Votes on answers recorded in the feedback file, by platform and verdict (up, down).",
@@ -112,8 +110,9 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	return m
 }
 
-// Watch makes the corpus gauges report on the index index returns.
-func (m *Metrics) Watch(index func() *corpus.Index) { m.index.Store(&index) }
+// Watch makes the corpus gauges report the size of the corpus served, as
+// size (answer.Engine.Size) gives it.
+func (m *Metrics) Watch(size func() (articles, sentences int)) { m.size.Store(&size) }
 
 // WatchReloads makes the reload gauges report on running, such as a
 // CorpusReloader's Running.
@@ -147,16 +146,12 @@ func (m *Metrics) reloadTook() (time.Duration, bool) {
 	return (*f)()
 }
 
-func (m *Metrics) corpusSize(size func(*corpus.Index) int) float64 {
-	f := m.index.Load()
+func (m *Metrics) corpusSize() (articles, sentences int) {
+	f := m.size.Load()
 	if f == nil {
-		return 0
+		return 0, 0
 	}
-	ix := (*f)()
-	if ix == nil {
-		return 0
-	}
-	return float64(size(ix))
+	return (*f)()
 }
 
 // Handled counts a request.

@@ -9,6 +9,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
+
+	"github.com/corpusbot/corpusbot/internal/testkit"
 )
 
 func TestMetrics(t *testing.T) {
@@ -18,11 +20,11 @@ func TestMetrics(t *testing.T) {
 		t.Errorf("articles before Watch = %v; want 0", got)
 	}
 	eng := testEngine(t, testCorpus())
-	m.Watch(eng.Index)
+	m.Watch(eng.Size)
 	sw := &switchFS{}
 	sw.set(testCorpus())
-	rel := NewCorpusReloader(loadFS(sw), eng, ReloadOptions{Recorder: m})
-	b := New(Options{Recorder: m, RateLimit: RateLimit{PerMinute: 1, Burst: 1}}, eng, rel, eng.Index, nil)
+	rel := NewCorpusReloader(prepared(eng, loadFS(sw)), ReloadOptions{Recorder: m})
+	b := New(Options{Recorder: m, RateLimit: RateLimit{PerMinute: 1, Burst: 1}}, eng, rel, eng.Sources, nil)
 	ctx := context.Background()
 	tg := func(cmd, text string) Request {
 		return Request{Platform: Telegram, UserID: "7", ChatID: "7", Direct: true, Command: cmd, Text: text}
@@ -99,7 +101,7 @@ func TestReloadGauges(t *testing.T) {
 	eng := testEngine(t, testCorpus())
 	clk := newSyncClock()
 	g := newGatedLoad(testCorpus())
-	r := NewCorpusReloader(g.load, eng, ReloadOptions{Recorder: m, Now: clk.now})
+	r := NewCorpusReloader(prepared(eng, g.load), ReloadOptions{Recorder: m, Now: clk.now})
 	gauges := func() [2]float64 {
 		return [2]float64{
 			testutil.ToFloat64(gaugeOf(t, reg, "corpusbot_reload_in_progress")),
@@ -115,7 +117,7 @@ func TestReloadGauges(t *testing.T) {
 	}
 	done := make(chan error)
 	go func() { _, err := r.Reload(context.Background()); done <- err }()
-	waitFor(t, func() bool { return g.loads.Load() == 1 })
+	testkit.WaitFor(t, func() bool { return g.loads.Load() == 1 })
 	clk.add(42 * time.Second)
 	if got := gauges(); got != [2]float64{1, 42} {
 		t.Errorf("during a reload: in progress, seconds = %v; want 1 42", got)

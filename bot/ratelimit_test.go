@@ -3,7 +3,6 @@ package bot
 import (
 	"context"
 	"fmt"
-	"runtime"
 	"testing"
 	"time"
 )
@@ -140,13 +139,3 @@ func TestHandleRateLimit(t *testing.T) {
 		t.Errorf("%d rate-limited events; want 4", limited)
 	}
 }
-
-// waitFor polls cond until it holds; the test's own deadline bounds it.
-func waitFor(t *testing.T, cond func() bool) {
-	t.Helper()
-	for !cond() {
-		runtimeGosched()
-	}
-}
-
-func runtimeGosched() { runtime.Gosched() }

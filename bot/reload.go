@@ -9,7 +9,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/corpusbot/corpusbot/corpus"
+	"github.com/corpusbot/corpusbot/answer"
 )
 
 var (
@@ -56,11 +56,11 @@ func seconds(d time.Duration) string {
 	return fmt.Sprintf("%d min", int(d.Round(time.Minute)/time.Minute))
 }
 
-// A Swapper holds the index being served and replaces it atomically;
-// *answer.Engine is one.
-type Swapper interface {
-	Index() *corpus.Index
-	Swap(ix *corpus.Index) *corpus.Index
+// A Loaded is a corpus a reload has loaded and made ready to answer from,
+// not yet served: Serve swaps it in and says what changed. *answer.Prepared
+// is one.
+type Loaded interface {
+	Serve() answer.Change
 }
 
 // A ReloadReport says what a reload did.
@@ -99,9 +99,10 @@ func listSome(items []string, n int) string {
 	return fmt.Sprintf("%s and %d more", strings.Join(items[:n], ", "), len(items)-n)
 }
 
-// A LoadFunc loads the corpus a reload swaps in. It should return soon
-// after ctx is done.
-type LoadFunc func(ctx context.Context) (*corpus.Index, error)
+// A LoadFunc loads the corpus a reload swaps in, and makes it ready to
+// answer from (answer.Engine.Prepare). It should return soon after ctx is
+// done.
+type LoadFunc func(ctx context.Context) (Loaded, error)
 
 // ReloadOptions tune a CorpusReloader. The zero value is usable: no time
 // limit, no metrics, no log.
@@ -114,8 +115,7 @@ type ReloadOptions struct {
 	Now func() time.Time // the clock; nil means time.Now
 }
 
-// A CorpusReloader rebuilds the index with a LoadFunc and swaps it into an
-// engine. Reloads run one at a time, in the background: questions keep being
+// A CorpusReloader rebuilds the corpus with a LoadFunc and swaps it in. Reloads run one at a time, in the background: questions keep being
 // answered from the old index until the swap. A reload asked for while one
 // runs does not wait: Reload returns a *RunningError at once, and one more
 // reload runs when the running one ends, so that files changed meanwhile
@@ -123,7 +123,6 @@ type ReloadOptions struct {
 // passes its time limit, leaves the old index serving.
 type CorpusReloader struct {
 	load LoadFunc // nil: there is no folder to reload from
-	eng  Swapper
 	opts ReloadOptions
 	log  *slog.Logger
 	now  func() time.Time
@@ -135,14 +134,13 @@ type CorpusReloader struct {
 }
 
 // NewCorpusReloader returns a reloader that loads the corpus with load and
-// swaps the result into eng. A nil load makes every Reload report
-// ErrNoCorpusDir.
-func NewCorpusReloader(load LoadFunc, eng Swapper, opts ReloadOptions) *CorpusReloader {
+// swaps the result in. A nil load makes every Reload report ErrNoCorpusDir.
+func NewCorpusReloader(load LoadFunc, opts ReloadOptions) *CorpusReloader {
 	now := opts.Now
 	if now == nil {
 		now = time.Now
 	}
-	return &CorpusReloader{load: load, eng: eng, opts: opts, log: logger(opts.Log), now: now}
+	return &CorpusReloader{load: load, opts: opts, log: logger(opts.Log), now: now}
 }
 
 // Reload rebuilds the index and swaps it in, and reports what changed. When
@@ -249,13 +247,13 @@ func (r *CorpusReloader) reload(ctx context.Context, timedOut func(error)) (Relo
 		defer cancel()
 	}
 	type loaded struct {
-		ix  *corpus.Index
-		err error
+		corpus Loaded
+		err    error
 	}
 	c := make(chan loaded, 1)
 	go func() {
-		ix, err := r.load(ctx)
-		c <- loaded{ix, err}
+		l, err := r.load(ctx)
+		c <- loaded{l, err}
 	}()
 	var res loaded
 	select {
@@ -282,9 +280,10 @@ func (r *CorpusReloader) reload(ctx context.Context, timedOut func(error)) (Relo
 		r.recorded(false, r.now().Sub(start))
 		return ReloadReport{}, res.err
 	}
-	old := r.eng.Swap(res.ix)
-	rep := diff(old, res.ix)
-	rep.Took = r.now().Sub(start)
+	ch := res.corpus.Serve()
+	rep := ReloadReport{Articles: ch.Articles, Sentences: ch.Sentences,
+		Added: ch.Added, Removed: ch.Removed, Changed: ch.Changed, Skipped: ch.Skipped, Repaired: ch.Repaired,
+		Took: r.now().Sub(start)}
 	r.recorded(true, rep.Took)
 	return rep, nil
 }
@@ -297,45 +296,4 @@ func (r *CorpusReloader) recorded(ok bool, took time.Duration) {
 	if r.opts.Recorder != nil {
 		r.opts.Recorder.Reloaded(ok, took)
 	}
-}
-
-// diff reports the articles of ix added, removed and changed since old.
-func diff(old, ix *corpus.Index) ReloadReport {
-	rep := ReloadReport{Articles: len(ix.Articles), Sentences: len(ix.Sentences)}
-	for _, w := range ix.Warnings {
-		what := strings.TrimPrefix(w.Error(), "corpus: ")
-		var fe *corpus.FileError
-		if errors.As(w, &fe) {
-			what = fe.Path + ": " + fe.Why
-		}
-		if errors.Is(w, corpus.ErrRepaired) {
-			rep.Repaired = append(rep.Repaired, what)
-		} else {
-			rep.Skipped = append(rep.Skipped, what)
-		}
-	}
-	before := make(map[string]string)
-	if old != nil {
-		for _, a := range old.Articles {
-			before[a.Path] = a.Text
-		}
-	}
-	for _, a := range ix.Articles {
-		text, ok := before[a.Path]
-		switch {
-		case !ok:
-			rep.Added = append(rep.Added, a.Path)
-		case text != a.Text:
-			rep.Changed = append(rep.Changed, a.Path)
-		}
-		delete(before, a.Path)
-	}
-	if old != nil {
-		for _, a := range old.Articles { // in path order, unlike the map
-			if _, gone := before[a.Path]; gone {
-				rep.Removed = append(rep.Removed, a.Path)
-			}
-		}
-	}
-	return rep
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/corpusbot/corpusbot/answer"
 	"github.com/corpusbot/corpusbot/corpus"
+	"github.com/corpusbot/corpusbot/internal/testkit"
 )
 
 // switchFS serves whichever file system was set last.
@@ -24,9 +25,21 @@ type switchFS struct{ cur atomic.Pointer[fstest.MapFS] }
 func (s *switchFS) set(m fstest.MapFS)                { s.cur.Store(&m) }
 func (s *switchFS) Open(name string) (fs.File, error) { return (*s.cur.Load()).Open(name) }
 
-// loadFS is a LoadFunc reading fsys with corpus.Load.
-func loadFS(fsys fs.FS) LoadFunc {
+// loadFS loads fsys with corpus.Load.
+func loadFS(fsys fs.FS) func(context.Context) (*corpus.Index, error) {
 	return func(ctx context.Context) (*corpus.Index, error) { return corpus.Load(ctx, fsys) }
+}
+
+// prepared is a LoadFunc that loads with load and prepares what it loaded
+// for eng.
+func prepared(eng *answer.Engine, load func(context.Context) (*corpus.Index, error)) LoadFunc {
+	return func(ctx context.Context) (Loaded, error) {
+		ix, err := load(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return eng.Prepare(ix), nil
+	}
 }
 
 // syncClock is a settable clock safe for concurrent use.
@@ -49,27 +62,9 @@ func (c *syncClock) add(d time.Duration) {
 	c.t = c.t.Add(d)
 }
 
-// syncBuffer is a log destination safe for concurrent writes and reads.
-type syncBuffer struct {
-	mu sync.Mutex // guards b
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // hasLine reports whether the JSON log in buf has a line at level whose
 // message is msg.
-func hasLine(t *testing.T, buf *syncBuffer, level, msg string) bool {
+func hasLine(t *testing.T, buf *testkit.Buffer, level, msg string) bool {
 	t.Helper()
 	for _, l := range logLines(t, bytes.NewBufferString(buf.String())) {
 		if l["level"] == level && l["msg"] == msg {
@@ -87,7 +82,7 @@ func TestReloadReport(t *testing.T) {
 	next["market.txt"] = article("Night market", "2024-06-01", "A night market opened by the river in Riverton.")
 	next["broken.txt"] = &fstest.MapFile{Data: []byte{0xff, 0xfe, 'a'}}
 	rec := &recorder{}
-	r := NewCorpusReloader(loadFS(next), eng, ReloadOptions{Recorder: rec})
+	r := NewCorpusReloader(prepared(eng, loadFS(next)), ReloadOptions{Recorder: rec})
 
 	rep, err := r.Reload(context.Background())
 	if err != nil {
@@ -132,8 +127,8 @@ func TestFailedReloadKeepsOldIndex(t *testing.T) {
 			eng := testEngine(t, testCorpus())
 			before := eng.Index()
 			rec := &recorder{}
-			r := NewCorpusReloader(loadFS(tt.fsys), eng, ReloadOptions{Recorder: rec})
-			b := New(Options{Moderators: Moderators{TelegramUserIDs: []int64{1}}}, eng, r, eng.Index, nil)
+			r := NewCorpusReloader(prepared(eng, loadFS(tt.fsys)), ReloadOptions{Recorder: rec})
+			b := New(Options{Moderators: Moderators{TelegramUserIDs: []int64{1}}}, eng, r, eng.Sources, nil)
 
 			rep := b.Handle(context.Background(), Request{Platform: Telegram, UserID: "1", Command: "reload"})
 			if kindOf(rep) != Internal || !errors.Is(rep.Err, tt.want) {
@@ -157,8 +152,8 @@ func TestFailedReloadKeepsOldIndex(t *testing.T) {
 
 func TestReloadEmbedded(t *testing.T) {
 	eng := testEngine(t, testCorpus())
-	for _, rel := range []Reloader{nil, NewCorpusReloader(nil, eng, ReloadOptions{})} {
-		b := New(Options{}, eng, rel, eng.Index, nil)
+	for _, rel := range []Reloader{nil, NewCorpusReloader(nil, ReloadOptions{})} {
+		b := New(Options{}, eng, rel, eng.Sources, nil)
 		rep := b.Handle(context.Background(), Request{Platform: Console, Command: "reload"})
 		if rep.Err != nil || !strings.Contains(rep.Text, "nothing to reload from") {
 			t.Errorf("reload with reloader %v = %+v; want nothing to reload from", rel, rep)
@@ -195,16 +190,16 @@ func TestReloadWhileRunningAnswersAtOnce(t *testing.T) {
 	eng := testEngine(t, testCorpus())
 	clk := newSyncClock()
 	g := newGatedLoad(testCorpus())
-	var logs syncBuffer
-	r := NewCorpusReloader(g.load, eng, ReloadOptions{Now: clk.now, Log: slog.New(slog.NewJSONHandler(&logs, nil))})
-	b := New(Options{Moderators: Moderators{TelegramUserIDs: []int64{1}}}, eng, r, eng.Index, nil)
+	var logs testkit.Buffer
+	r := NewCorpusReloader(prepared(eng, g.load), ReloadOptions{Now: clk.now, Log: slog.New(slog.NewJSONHandler(&logs, nil))})
+	b := New(Options{Moderators: Moderators{TelegramUserIDs: []int64{1}}}, eng, r, eng.Sources, nil)
 
 	if _, ok := r.Running(); ok {
 		t.Error("Running before any reload = true")
 	}
 	first := make(chan error)
 	go func() { _, err := r.Reload(context.Background()); first <- err }()
-	waitFor(t, func() bool { return g.loads.Load() == 1 }) // the first load is under way, held at the gate
+	testkit.WaitFor(t, func() bool { return g.loads.Load() == 1 }) // the first load is under way, held at the gate
 	clk.add(42 * time.Second)
 	if took, ok := r.Running(); !ok || took != 42*time.Second {
 		t.Errorf("Running() = %v, %v; want 42s, true", took, ok)
@@ -240,7 +235,7 @@ func TestReloadWhileRunningAnswersAtOnce(t *testing.T) {
 	if err := <-first; err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, func() bool { _, ok := r.Running(); return !ok })
+	testkit.WaitFor(t, func() bool { _, ok := r.Running(); return !ok })
 	if got := g.loads.Load(); got != 2 {
 		t.Errorf("%d loads for 12 reloads; want 2 (the running one, then one for the rest)", got)
 	}
@@ -258,7 +253,7 @@ func TestReloadWhileRunningAnswersAtOnce(t *testing.T) {
 func TestReloadContextDone(t *testing.T) {
 	eng := testEngine(t, testCorpus())
 	g := newGatedLoad(testCorpus())
-	r := NewCorpusReloader(g.load, eng, ReloadOptions{})
+	r := NewCorpusReloader(prepared(eng, g.load), ReloadOptions{})
 	before := eng.Index()
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
@@ -266,7 +261,7 @@ func TestReloadContextDone(t *testing.T) {
 		t.Errorf("Reload(done ctx) = %v; want context.Canceled", err)
 	}
 	close(g.gate) // the reload goes on in the background and swaps
-	waitFor(t, func() bool { return eng.Index() != before })
+	testkit.WaitFor(t, func() bool { return eng.Index() != before })
 }
 
 // TestReloadTimeLimit: a reload whose load passes the time limit fails with
@@ -290,11 +285,11 @@ func TestReloadTimeLimit(t *testing.T) {
 				<-ctx.Done()
 				return nil, fmt.Errorf("corpus: %w", ctx.Err())
 			}
-			var logs syncBuffer
+			var logs testkit.Buffer
 			rec := &recorder{}
-			r := NewCorpusReloader(load, eng, ReloadOptions{Recorder: rec, Timeout: time.Nanosecond,
+			r := NewCorpusReloader(prepared(eng, load), ReloadOptions{Recorder: rec, Timeout: time.Nanosecond,
 				Log: slog.New(slog.NewJSONHandler(&logs, nil))})
-			b := New(Options{Moderators: Moderators{TelegramUserIDs: []int64{1}}}, eng, r, eng.Index, nil)
+			b := New(Options{Moderators: Moderators{TelegramUserIDs: []int64{1}}}, eng, r, eng.Sources, nil)
 
 			rep := b.Handle(context.Background(), Request{Platform: Telegram, UserID: "1", Command: "reload"})
 			if kindOf(rep) != Internal || !errors.Is(rep.Err, ErrReloadTimeout) {
@@ -315,7 +310,7 @@ func TestReloadTimeLimit(t *testing.T) {
 				}
 				close(g.gate) // the stuck load returns; the queued reload then passes its limit too
 			}
-			waitFor(t, func() bool { _, ok := r.Running(); return !ok })
+			testkit.WaitFor(t, func() bool { _, ok := r.Running(); return !ok })
 			if eng.Index() != before {
 				t.Error("what a load past its limit loaded was swapped in")
 			}
@@ -340,7 +335,7 @@ func TestReloadReportListsRepairedFiles(t *testing.T) {
 	next := testCorpus()
 	next["broken.txt"] = &fstest.MapFile{Data: []byte{0, 1, 2}}
 	next["festival.txt"] = article("River festival opens", "2024-05-02", "The river festival opened on Thursday in Riverton \xff with boats.")
-	rep, err := NewCorpusReloader(loadFS(next), eng, ReloadOptions{}).Reload(context.Background())
+	rep, err := NewCorpusReloader(prepared(eng, loadFS(next)), ReloadOptions{}).Reload(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -375,8 +370,8 @@ func TestReloadUnderLoad(t *testing.T) {
 	sw := &switchFS{}
 	sw.set(alpha)
 	eng := testEngine(t, alpha)
-	r := NewCorpusReloader(loadFS(sw), eng, ReloadOptions{})
-	b := New(Options{Moderators: Moderators{TelegramUserIDs: []int64{1}}, Top: 5}, eng, r, eng.Index, nil)
+	r := NewCorpusReloader(prepared(eng, loadFS(sw)), ReloadOptions{})
+	b := New(Options{Moderators: Moderators{TelegramUserIDs: []int64{1}}, Top: 5}, eng, r, eng.Sources, nil)
 
 	ctx, cancel := context.WithCancel(context.Background())
 	var askers sync.WaitGroup
@@ -435,4 +430,4 @@ func TestReloadUnderLoad(t *testing.T) {
 	}
 }
 
-var _ Swapper = (*answer.Engine)(nil)
+var _ Loaded = (*answer.Prepared)(nil)

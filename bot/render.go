@@ -8,7 +8,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/corpusbot/corpusbot/answer"
-	"github.com/corpusbot/corpusbot/corpus"
 )
 
 // Platform limits on a message's text. Lengths are measured in UTF-16 code
@@ -48,7 +47,7 @@ func RenderText(r Reply) string {
 		b.WriteString(rest)
 		for i, c := range r.Answer.Citations {
 			fmt.Fprintf(&b, "\n\n[%d] %s%s\n“%s”", i+1, c.Title, dateSuffix(c.Date), c.Sentence)
-			if link := corpus.Link(c.URL); link != "" {
+			if link := answer.Link(c.URL); link != "" {
 				b.WriteString("\n" + link)
 			}
 		}
@@ -119,7 +118,7 @@ func telegramAnswer(res *answer.Result) string {
 	used := utf16Len(b.String())
 	for i, c := range res.Citations {
 		title := "<i>" + cutWords(c.Title, 200, EscapeHTML) + "</i>"
-		if link := corpus.Link(c.URL); link != "" {
+		if link := answer.Link(c.URL); link != "" {
 			title = `<a href="` + EscapeHTML(link) + `">` + title + "</a>"
 		}
 		head := fmt.Sprintf("\n\n<b>[%d]</b> %s%s\n<blockquote>", i+1, title, EscapeHTML(dateSuffix(c.Date)))
@@ -249,10 +248,10 @@ func discordEmbed(res *answer.Result) Embed {
 }
 
 // markdownLink is a line that links to url in Markdown, naming its host,
-// or "" when url is no http or https URL (corpus.Link) or would not fit a
+// or "" when url is no http or https URL (answer.Link) or would not fit a
 // field beside a quote.
 func markdownLink(url string) string {
-	url = corpus.Link(url) // with no space, bracket or angle bracket left in it
+	url = answer.Link(url) // with no space, bracket or angle bracket left in it
 	if url == "" || len(url) > DiscordMaxFieldValue/2 {
 		return ""
 	}

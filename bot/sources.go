@@ -10,7 +10,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/corpusbot/corpusbot/answer"
-	"github.com/corpusbot/corpusbot/corpus"
 )
 
 // /sources lists the articles the bot answers from: title, date, source
@@ -33,7 +32,7 @@ type ArticleList struct {
 // An ArticleInfo is one article of an ArticleList.
 type ArticleInfo struct {
 	Title, Date, Source string
-	URL                 string // an http or https link (corpus.Link), or ""
+	URL                 string // an http or https link (answer.Link), or ""
 }
 
 // Limits of /sources.
@@ -47,18 +46,14 @@ const (
 )
 
 func (b *Bot) sources(ctx context.Context, r Request) (Reply, string) {
-	var ix *corpus.Index
-	if b.index != nil {
-		ix = b.index() // one snapshot for the whole list
-	}
-	if ix == nil {
+	if b.articles == nil {
 		return Reply{Text: "The article list is not available."}, OutcomeOK
 	}
 	words, page, err := sourcesArgs(r.Text)
 	if err != nil {
 		return Reply{Private: true, Err: err}, OutcomeInvalid
 	}
-	arts := matchingArticles(ix, words)
+	arts := newestFirst(b.articles(words)) // one snapshot for the whole list
 	switch {
 	case len(arts) == 0 && words == "":
 		return Reply{Text: "There are no articles to answer from yet."}, OutcomeOK
@@ -100,55 +95,24 @@ func sourcesArgs(text string) (words string, page int, err *Error) {
 	return strings.Join(f, " "), page, nil
 }
 
-// matchingArticles returns the articles of ix that hold every term of
-// words, in their title or their text, newest first (undated last, then
-// by title and path).
-func matchingArticles(ix *corpus.Index, words string) []ArticleInfo {
-	keep := make([]bool, len(ix.Articles))
-	for i := range keep {
-		keep[i] = true
-	}
-	for _, tok := range corpus.Analyze(words) {
-		id, ok := ix.Lookup(tok.Term)
-		if !ok {
-			return nil
-		}
-		has := make([]bool, len(ix.Articles))
-		for _, p := range ix.ArticlePostings(id) {
-			has[p.ID] = true
-		}
-		for a := range ix.Articles {
-			if slices.Contains(ix.ContextTerms(a), id) {
-				has[a] = true
-			}
-		}
-		for a := range keep {
-			keep[a] = keep[a] && has[a]
-		}
-	}
-	var idx []int
-	for a, k := range keep {
-		if k {
-			idx = append(idx, a)
-		}
-	}
-	slices.SortFunc(idx, func(x, y int) int {
-		ax, ay := &ix.Articles[x], &ix.Articles[y]
+// newestFirst returns the articles as /sources lists them: newest first,
+// undated last, then by title and path.
+func newestFirst(srcs []answer.Source) []ArticleInfo {
+	slices.SortFunc(srcs, func(x, y answer.Source) int {
 		switch {
-		case (ax.Date == "") != (ay.Date == ""):
-			if ax.Date == "" {
+		case (x.Date == "") != (y.Date == ""):
+			if x.Date == "" {
 				return 1
 			}
 			return -1
-		case ax.Date != ay.Date:
-			return cmp.Compare(ay.Date, ax.Date)
+		case x.Date != y.Date:
+			return cmp.Compare(y.Date, x.Date)
 		}
-		return cmp.Or(cmp.Compare(ax.Title, ay.Title), cmp.Compare(ax.Path, ay.Path))
+		return cmp.Or(cmp.Compare(x.Title, y.Title), cmp.Compare(x.Path, y.Path))
 	})
-	out := make([]ArticleInfo, len(idx))
-	for i, a := range idx {
-		art := &ix.Articles[a]
-		out[i] = ArticleInfo{Title: art.Title, Date: art.Date, Source: art.Source, URL: art.Link()}
+	out := make([]ArticleInfo, len(srcs))
+	for i, a := range srcs {
+		out[i] = ArticleInfo{Title: a.Title, Date: a.Date, Source: a.Source, URL: a.URL}
 	}
 	return out
 }
@@ -229,7 +193,7 @@ func textList(l *ArticleList) string {
 	b.WriteString(listHeading(l))
 	for i, a := range l.Articles {
 		fmt.Fprintf(&b, "\n%d. %s%s", l.First+i, a.Title, listMeta(a))
-		if link := corpus.Link(a.URL); link != "" {
+		if link := answer.Link(a.URL); link != "" {
 			b.WriteString("\n   " + link)
 		}
 	}
@@ -239,7 +203,7 @@ func textList(l *ArticleList) string {
 
 func telegramListLine(n int, a ArticleInfo) string {
 	title := cutWords(a.Title, maxListTitle, EscapeHTML)
-	if link := corpus.Link(a.URL); link != "" && len(link) <= maxListLink {
+	if link := answer.Link(a.URL); link != "" && len(link) <= maxListLink {
 		title = `<a href="` + EscapeHTML(link) + `">` + title + "</a>"
 	}
 	return fmt.Sprintf("\n%d. %s%s", n, title, EscapeHTML(listMeta(a)))
@@ -259,7 +223,7 @@ func telegramList(l *ArticleList) string {
 // angle brackets, which Discord never unfurls into a preview.
 func discordListLine(n int, a ArticleInfo) string {
 	s := fmt.Sprintf("\n%d\\. %s%s", n, cutWords(a.Title, maxListTitle, EscapeMarkdown), EscapeMarkdown(listMeta(a)))
-	if link := corpus.Link(a.URL); link != "" && len(link) <= maxListLink {
+	if link := answer.Link(a.URL); link != "" && len(link) <= maxListLink {
 		s += "\n<" + link + ">"
 	}
 	return s

@@ -3,11 +3,11 @@ package bot
 import (
 	"context"
 	"fmt"
+	"github.com/corpusbot/corpusbot/answer"
 	"strings"
 	"testing"
 	"testing/fstest"
 
-	"github.com/corpusbot/corpusbot/corpus"
 )
 
 // sourcesCorpus has dated, undated and linked articles, and enough of them
@@ -33,7 +33,7 @@ func sourcesReply(t *testing.T, b *Bot, platform, text string) Reply {
 
 func TestSourcesFiltersAndOrdersNewestFirst(t *testing.T) {
 	eng := testEngine(t, sourcesCorpus(0))
-	b := New(Options{}, eng, nil, eng.Index, nil)
+	b := New(Options{}, eng, nil, eng.Sources, nil)
 	for _, c := range []struct {
 		name, words string
 		titles      []string
@@ -72,7 +72,7 @@ func TestSourcesFiltersAndOrdersNewestFirst(t *testing.T) {
 
 func TestSourcesRefusesPolitely(t *testing.T) {
 	eng := testEngine(t, sourcesCorpus(0))
-	b := New(Options{}, eng, nil, eng.Index, nil)
+	b := New(Options{}, eng, nil, eng.Sources, nil)
 	for _, c := range []struct{ name, words, want string }{
 		{"no match", "volcano", "No article matches “volcano”"},
 		{"page past the end", "page 2", "There is only 1 page; try /sources page 1."},
@@ -94,7 +94,7 @@ func TestSourcesRefusesPolitely(t *testing.T) {
 // without gap or overlap, and each but the last says how to see the next.
 func TestSourcesPagesFitEachPlatform(t *testing.T) {
 	eng := testEngine(t, sourcesCorpus(60))
-	b := New(Options{}, eng, nil, eng.Index, nil)
+	b := New(Options{}, eng, nil, eng.Sources, nil)
 	for _, platform := range []string{Discord, Telegram, Console} {
 		t.Run(platform, func(t *testing.T) {
 			next, pages, seen := 1, 0, 0
@@ -143,7 +143,7 @@ func FuzzSourcesArgs(f *testing.F) {
 		f.Add(s)
 	}
 	eng := testEngine(f, sourcesCorpus(12))
-	b := New(Options{}, eng, nil, eng.Index, nil)
+	b := New(Options{}, eng, nil, eng.Sources, nil)
 	f.Fuzz(func(t *testing.T, text string) {
 		for _, platform := range []string{Discord, Telegram} {
 			rep := sourcesReply(t, b, platform, text)
@@ -172,7 +172,7 @@ func TestSourcesLongWordsStillFit(t *testing.T) {
 		fsys[name] = f
 	}
 	eng := testEngine(t, fsys)
-	b := New(Options{}, eng, nil, eng.Index, nil)
+	b := New(Options{}, eng, nil, eng.Sources, nil)
 	words := "council " + strings.Repeat("*", maxSourcesWords-len("council ")-len(" page 2"))
 	for _, platform := range []string{Discord, Telegram} {
 		rep := sourcesReply(t, b, platform, words+" page 2")
@@ -192,7 +192,7 @@ func TestSourcesLongWordsStillFit(t *testing.T) {
 // gives one) lists nothing, saying so.
 func TestSourcesOfNoArticles(t *testing.T) {
 	eng := testEngine(t, sourcesCorpus(0))
-	b := New(Options{}, eng, nil, func() *corpus.Index { return &corpus.Index{} }, nil)
+	b := New(Options{}, eng, nil, func(string) []answer.Source { return []answer.Source{} }, nil)
 	if got := RenderText(sourcesReply(t, b, Telegram, "")); got != "There are no articles to answer from yet." {
 		t.Errorf("/sources of no articles = %q", got)
 	}

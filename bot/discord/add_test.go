@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/corpusbot/corpusbot/bot/library"
+	"github.com/corpusbot/corpusbot/corpus/library"
 )
 
 // startWithLibrary runs the bot with a corpus folder in a temp dir that
@@ -40,7 +40,7 @@ func TestAddAttachmentAndLink(t *testing.T) {
 	t.Parallel()
 	h, dir := startWithLibrary(t)
 	cdn := newFakeCDN(t)
-	page, err := os.ReadFile("../library/testdata/article.html")
+	page, err := os.ReadFile("../../corpus/library/testdata/article.html")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,7 +85,7 @@ func TestAddAttachmentAndLink(t *testing.T) {
 	if names := corpusFiles(t, dir); len(names) != 1 {
 		t.Errorf("corpus folder holds %q after /remove; want one", names)
 	}
-	if n := h.reloader.count(); n != 3 {
+	if n := h.reloader.Calls(); n != 3 {
 		t.Errorf("%d reloads; want one per change (3)", n)
 	}
 	if cdn.authed != 0 {
@@ -132,7 +132,7 @@ func TestAddRefusesBadAttachments(t *testing.T) {
 	if names := corpusFiles(t, dir); len(names) != 0 {
 		t.Errorf("corpus folder holds %q; want nothing added", names)
 	}
-	if n := h.reloader.count(); n != 0 {
+	if n := h.reloader.Calls(); n != 0 {
 		t.Errorf("%d reloads; want none", n)
 	}
 }
@@ -143,7 +143,7 @@ func TestAddRefusesBadAttachments(t *testing.T) {
 func TestAddSpamIsRefusedWhileOneRuns(t *testing.T) {
 	t.Parallel()
 	h, dir := startWithLibrary(t)
-	page, err := os.ReadFile("../library/testdata/article.html")
+	page, err := os.ReadFile("../../corpus/library/testdata/article.html")
 	if err != nil {
 		t.Fatal(err)
 	}

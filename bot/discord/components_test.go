@@ -181,7 +181,7 @@ func TestForgedExpiredAndUnsavedVotesGetAPoliteNote(t *testing.T) {
 	if got := h.press(t, up, msg, alice, true); !strings.Contains(got, "couldn't save your vote") {
 		t.Errorf("vote into an unwritable file: %q", got)
 	}
-	h.logs.waitFor(t, "vote not recorded", "no such file")
+	h.logs.WaitFor(t, "vote not recorded", "no such file")
 	if _, again := h.ask(t, goodQuestion, mod); len(list(get(again.JSON, "data", "embeds"))) != 1 {
 		t.Errorf("the bot stopped answering: %s", again.Body)
 	}

@@ -13,6 +13,8 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/corpusbot/corpusbot/answer"
+	"github.com/corpusbot/corpusbot/bot"
+	"github.com/corpusbot/corpusbot/internal/testkit"
 )
 
 const goodQuestion = "Who is Laos's defence minister?"
@@ -223,14 +225,14 @@ func TestReloadNeedsAModeratorRole(t *testing.T) {
 	if !refused.ephemeral || refused.content == "" {
 		t.Errorf("refusal = %+v; want an ephemeral message", refused)
 	}
-	if n := h.reloader.count(); n != 0 {
+	if n := h.reloader.Calls(); n != 0 {
 		t.Fatalf("a member without the moderator role reloaded (%d reloads)", n)
 	}
 
 	in = h.f.slashCommand("reload", nil, mod, true)
 	h.f.dispatch(t, "INTERACTION_CREATE", in)
 	done := h.final(t, in)
-	if n := h.reloader.count(); n != 1 {
+	if n := h.reloader.Calls(); n != 1 {
 		t.Fatalf("the moderator's /reload ran %d reloads; want 1", n)
 	}
 	if !done.ephemeral || done.content == "" || done.content == refused.content {
@@ -242,7 +244,7 @@ func TestReloadNeedsAModeratorRole(t *testing.T) {
 func TestSlowReloadIsDeferredThenEdited(t *testing.T) {
 	t.Parallel()
 	gate := make(chan struct{})
-	h := start(t, setup{botOpts: botOptsWithModRole(), reloader: &fakeReloader{gate: gate}, ackAfter: 10 * time.Millisecond})
+	h := start(t, setup{botOpts: botOptsWithModRole(), reloader: &testkit.Reloader[bot.ReloadReport]{Report: bot.ReloadReport{Articles: 5, Sentences: 120}, Gate: gate}, ackAfter: 10 * time.Millisecond})
 
 	in := h.f.slashCommand("reload", nil, mod, true)
 	h.f.dispatch(t, "INTERACTION_CREATE", in)
@@ -326,7 +328,7 @@ func TestMessagesMentionsAndDMs(t *testing.T) {
 	}
 	for _, ig := range ignored {
 		h.f.dispatch(t, "MESSAGE_CREATE", ig.m)
-		h.logs.waitFor(t, "message ignored", str(ig.m["id"]), ig.reason)
+		h.logs.WaitFor(t, "message ignored", str(ig.m["id"]), ig.reason)
 	}
 	// A DM sent after them is answered; none of them ever was.
 	last := h.f.message("/sources", alice, false, false)
@@ -432,7 +434,7 @@ func TestRateLimitRespected(t *testing.T) {
 	if gap := posts[1].At.Sub(posts[0].At); gap < time.Duration(retryAfter*float64(time.Second)) {
 		t.Errorf("retried after %v; Discord asked for %vs", gap, retryAfter)
 	}
-	h.logs.waitFor(t, "rate limited")
+	h.logs.WaitFor(t, "rate limited")
 
 	// The same for an interaction response.
 	h.f.limit("POST", "interactions/", 1, retryAfter)
@@ -449,7 +451,7 @@ func TestRateLimitRespected(t *testing.T) {
 func TestUnauthorized(t *testing.T) {
 	t.Parallel()
 	f := newFakeDiscord(t)
-	logs := newLogSink()
+	logs := &testkit.Buffer{}
 	eng := seedEngine(t)
 	const wrong = "d3JvbmcgdG9rZW4.wrong.token-value"
 	a, err := New(Options{Token: wrong, APIURL: f.apiURL()}, newBot(eng), sinkLogger(logs))
@@ -479,7 +481,7 @@ func TestConnectionFailuresAreRetried(t *testing.T) {
 	f := newFakeDiscord(t)
 	f.drop("users/@me", 2)
 	f.drop(gatewayConnection, 2)
-	logs := newLogSink()
+	logs := &testkit.Buffer{}
 	a, err := New(Options{Token: f.token, APIURL: f.apiURL()}, newBot(seedEngine(t)), sinkLogger(logs))
 	if err != nil {
 		t.Fatal(err)
@@ -517,7 +519,7 @@ func TestConnectionFailuresAreRetried(t *testing.T) {
 		}
 	}
 	for _, step := range []string{"step=users/@me attempt=1", "step=users/@me attempt=2", "step=gateway attempt=1", "step=gateway attempt=2"} {
-		logs.waitFor(t, `level=WARN msg="discord: connection failed; retrying" `+step+" retry_in_s=", "err=")
+		logs.WaitFor(t, `level=WARN msg="discord: connection failed; retrying" `+step+" retry_in_s=", "err=")
 	}
 
 	// The connection is lost and the first attempt to reconnect fails.
@@ -526,7 +528,7 @@ func TestConnectionFailuresAreRetried(t *testing.T) {
 	if w := waitChan(t, "a backoff after a failed reconnect", waits); w.up {
 		t.Error("Connected() = true while reconnecting")
 	}
-	logs.waitFor(t, "discord: gateway reconnected")
+	logs.WaitFor(t, "discord: gateway reconnected")
 	if !a.Connected() {
 		t.Error("Connected() = false after the reconnect")
 	}
@@ -618,7 +620,7 @@ func TestMalformedAndOversizeInput(t *testing.T) {
 			t.Errorf("%s: reply %q; want a short polite message", tc.name, c)
 		}
 	}
-	if n := h.reloader.count(); n != 0 {
+	if n := h.reloader.Calls(); n != 0 {
 		t.Errorf("a /reload by message reloaded")
 	}
 

@@ -1,7 +1,6 @@
 package discord
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
@@ -14,6 +13,7 @@ import (
 	"github.com/corpusbot/corpusbot/answer"
 	"github.com/corpusbot/corpusbot/bot"
 	"github.com/corpusbot/corpusbot/corpus"
+	"github.com/corpusbot/corpusbot/internal/testkit"
 	"github.com/corpusbot/corpusbot/seeds"
 )
 
@@ -44,97 +44,13 @@ func seedEngine(t testing.TB) *answer.Engine {
 	return engine
 }
 
-// A fakeReloader counts reloads; when gate is not nil, each reload waits
-// for a value from it.
-type fakeReloader struct {
-	gate chan struct{}
-
-	mu    sync.Mutex // guards calls
-	calls int
-}
-
-func (r *fakeReloader) Reload(ctx context.Context) (bot.ReloadReport, error) {
-	r.mu.Lock()
-	r.calls++
-	r.mu.Unlock()
-	if r.gate != nil {
-		select {
-		case <-r.gate:
-		case <-ctx.Done():
-			return bot.ReloadReport{}, ctx.Err()
-		}
-	}
-	return bot.ReloadReport{Articles: 5, Sentences: 120}, nil
-}
-
-func (r *fakeReloader) count() int {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.calls
-}
-
-// A logSink records log lines, for tests to wait on and to check for
-// secrets.
-type logSink struct {
-	mu      sync.Mutex // guards buf and changed
-	buf     bytes.Buffer
-	changed chan struct{}
-}
-
-func newLogSink() *logSink { return &logSink{changed: make(chan struct{})} }
-
-func (s *logSink) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	close(s.changed)
-	s.changed = make(chan struct{})
-	return s.buf.Write(p)
-}
-
-func (s *logSink) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.buf.String()
-}
-
-// waitFor waits for a log line containing every one of parts.
-func (s *logSink) waitFor(t testing.TB, parts ...string) {
-	t.Helper()
-	deadline := time.NewTimer(60 * time.Second)
-	defer deadline.Stop()
-	for {
-		s.mu.Lock()
-		ch := s.changed
-		found := false
-		for _, line := range strings.Split(s.buf.String(), "\n") {
-			ok := true
-			for _, p := range parts {
-				ok = ok && strings.Contains(line, p)
-			}
-			if ok {
-				found = true
-				break
-			}
-		}
-		s.mu.Unlock()
-		if found {
-			return
-		}
-		select {
-		case <-ch:
-		case <-deadline.C:
-			t.Fatalf("no log line with %q", parts)
-		}
-	}
-}
-
 // A harness is an Adapter running against a fakeDiscord.
 type harness struct {
 	f        *fakeDiscord
 	a        *Adapter
 	b        *bot.Bot
-	logs     *logSink
-	reloader *fakeReloader
+	logs     *testkit.Buffer
+	reloader *testkit.Reloader[bot.ReloadReport]
 	cancel   context.CancelFunc
 	done     chan error
 }
@@ -142,7 +58,7 @@ type harness struct {
 type setup struct {
 	guildID   string        // Options.GuildID; "" registers globally
 	ackAfter  time.Duration // Options.AckAfter
-	reloader  *fakeReloader
+	reloader  *testkit.Reloader[bot.ReloadReport]
 	askGate   chan struct{} // when not nil, every answer waits until it is closed
 	botOpts   bot.Options
 	tweakFake func(*fakeDiscord)
@@ -166,9 +82,9 @@ func start(t *testing.T, s setup) *harness {
 func startOn(t *testing.T, f *fakeDiscord, s setup) *harness {
 	t.Helper()
 	if s.reloader == nil {
-		s.reloader = &fakeReloader{}
+		s.reloader = &testkit.Reloader[bot.ReloadReport]{Report: bot.ReloadReport{Articles: 5, Sentences: 120}}
 	}
-	logs := newLogSink()
+	logs := &testkit.Buffer{}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	eng := seedEngine(t)
 	if s.engine != nil {
@@ -178,7 +94,7 @@ func startOn(t *testing.T, f *fakeDiscord, s setup) *harness {
 	if s.askGate != nil {
 		ans = gatedAnswerer{eng, s.askGate}
 	}
-	b := bot.New(s.botOpts, ans, s.reloader, eng.Index, log)
+	b := bot.New(s.botOpts, ans, s.reloader, eng.Sources, log)
 	a, err := New(Options{Token: f.token, APIURL: f.apiURL(), GuildID: s.guildID, AckAfter: s.ackAfter}, b, log)
 	if err != nil {
 		t.Fatal(err)
@@ -250,9 +166,9 @@ func (h *harness) ask(t testing.TB, question string, u fakeUser, extra ...map[st
 	return in, h.callback(t, in)
 }
 
-func newBot(eng *answer.Engine) *bot.Bot { return bot.New(bot.Options{}, eng, nil, eng.Index, nil) }
+func newBot(eng *answer.Engine) *bot.Bot { return bot.New(bot.Options{}, eng, nil, eng.Sources, nil) }
 
-func sinkLogger(s *logSink) *slog.Logger {
+func sinkLogger(s *testkit.Buffer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(s, &slog.HandlerOptions{Level: slog.LevelDebug}))
 }
 

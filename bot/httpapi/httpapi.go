@@ -6,6 +6,7 @@ package httpapi
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"sync/atomic"
 	"unicode"
 
+	"github.com/corpusbot/corpusbot/answer"
 	"github.com/corpusbot/corpusbot/bot"
 )
 
@@ -126,8 +128,8 @@ func (h *Handler) ask(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "The body holds more than one JSON object.")
 		return
 	}
-	if req.Top < 0 || req.Top > bot.MaxTop {
-		writeError(w, http.StatusBadRequest, "top must be from 1 to 100.")
+	if req.Top < 0 || req.Top > answer.MaxTop {
+		writeError(w, http.StatusBadRequest, fmt.Sprintf("top must be from 1 to %d.", answer.MaxTop))
 		return
 	}
 	// A question without a word ("?!") is an empty one: the bot refuses it

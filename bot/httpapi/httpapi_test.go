@@ -30,7 +30,7 @@ func testBot(t testing.TB) (*bot.Bot, *answer.Engine) {
 	}
 	eng := answer.New(ix, answer.Options{})
 	// A rate limit the HTTP API must not be subject to.
-	return bot.New(bot.Options{MaxQuestion: 200, RateLimit: bot.RateLimit{PerMinute: 1, Burst: 1}}, eng, nil, eng.Index, nil), eng
+	return bot.New(bot.Options{MaxQuestion: 200, RateLimit: bot.RateLimit{PerMinute: 1, Burst: 1}}, eng, nil, eng.Sources, nil), eng
 }
 
 func do(h http.Handler, method, path, body string) *httptest.ResponseRecorder {
@@ -190,7 +190,7 @@ func TestQuestionsWithoutWordsAreInvalid(t *testing.T) {
 	_, eng := testBot(t)
 	rec := &recorder{}
 	h := New(nil)
-	h.SetBot(bot.New(bot.Options{Recorder: rec}, eng, nil, eng.Index, nil))
+	h.SetBot(bot.New(bot.Options{Recorder: rec}, eng, nil, eng.Sources, nil))
 	for _, q := range []string{"", "?!"} {
 		body, _ := json.Marshal(map[string]string{"question": q})
 		if res := do(h, "POST", "/v1/ask", string(body)); res.Code != 400 {

@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/corpusbot/corpusbot/bot"
-	"github.com/corpusbot/corpusbot/bot/library"
+	"github.com/corpusbot/corpusbot/corpus/library"
 )
 
 // withLibrary gives the bot a corpus folder in a temp dir that /add may
@@ -25,7 +25,7 @@ func withLibrary(t *testing.T, limit int64) (string, func(*setup, *fakeAPI)) {
 }
 
 func articlePage(t *testing.T) *httptest.Server {
-	page, err := os.ReadFile("../library/testdata/article.html")
+	page, err := os.ReadFile("../../corpus/library/testdata/article.html")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,7 +77,7 @@ func TestAddDocumentAndLink(t *testing.T) {
 	if got := h.fake.waitReply(modChat.ID, id).Get("text"); !strings.Contains(got, "already in the corpus, as laos-and-vietnam-sign-border-pact-") {
 		t.Errorf("reply to a second /add of the link = %q; want it refused, naming the file", got)
 	}
-	if n := h.rel.calls.Load(); n != 2 {
+	if n := h.rel.Calls(); n != 2 {
 		t.Errorf("%d reloads; want one per article added", n)
 	}
 	if names := files(t, dir); len(names) != 2 {
@@ -137,7 +137,7 @@ func TestAddRefusesBadDocuments(t *testing.T) {
 	if names := files(t, dir); len(names) != 0 {
 		t.Errorf("corpus folder holds %q; want nothing added", names)
 	}
-	if n := h.rel.calls.Load(); n != 0 {
+	if n := h.rel.Calls(); n != 0 {
 		t.Errorf("%d reloads; want none", n)
 	}
 }

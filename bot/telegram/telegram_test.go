@@ -1,7 +1,6 @@
 package telegram
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -11,13 +10,13 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/corpusbot/corpusbot/answer"
 	"github.com/corpusbot/corpusbot/bot"
 	"github.com/corpusbot/corpusbot/corpus"
+	"github.com/corpusbot/corpusbot/internal/testkit"
 	"github.com/corpusbot/corpusbot/seeds"
 )
 
@@ -43,42 +42,14 @@ var seedIndex = sync.OnceValues(func() (*corpus.Index, error) {
 	return corpus.Load(context.Background(), seeds.FS())
 })
 
-// fakeReloader counts reloads and reports a fixed text.
-type fakeReloader struct {
-	calls atomic.Int32
-}
-
-func (r *fakeReloader) Reload(ctx context.Context) (bot.ReloadReport, error) {
-	r.calls.Add(1)
-	return bot.ReloadReport{Articles: 5, Sentences: 123}, nil
-}
-
-// syncBuffer is a bytes.Buffer safe for the concurrent writes of a logger.
-type syncBuffer struct {
-	mu sync.Mutex // guards b
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // A harness runs an Adapter against a fakeAPI.
 type harness struct {
 	t      *testing.T
 	fake   *fakeAPI
 	eng    *answer.Engine
 	bot    *bot.Bot
-	rel    *fakeReloader
-	logs   *syncBuffer
+	rel    *testkit.Reloader[bot.ReloadReport]
+	logs   *testkit.Buffer
 	a      *Adapter
 	cancel context.CancelFunc
 	done   chan error
@@ -103,7 +74,7 @@ func start(t *testing.T, edit ...func(*setup, *fakeAPI)) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &harness{t: t, fake: newFakeAPI(t), rel: &fakeReloader{}, logs: &syncBuffer{}, done: make(chan error, 1)}
+	h := &harness{t: t, fake: newFakeAPI(t), rel: &testkit.Reloader[bot.ReloadReport]{Report: bot.ReloadReport{Articles: 5, Sentences: 123}}, logs: &testkit.Buffer{}, done: make(chan error, 1)}
 	h.eng = answer.New(ix, answer.Options{})
 	s := setup{
 		opts: Options{
@@ -119,7 +90,7 @@ func start(t *testing.T, edit ...func(*setup, *fakeAPI)) *harness {
 		h.eng.Swap(s.index)
 	}
 	log := slog.New(slog.NewTextHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	h.bot = bot.New(s.botOpts, h.eng, h.rel, h.eng.Index, log)
+	h.bot = bot.New(s.botOpts, h.eng, h.rel, h.eng.Sources, log)
 	h.a, err = New(s.opts, h.bot, log)
 	if err != nil {
 		t.Fatal(err)
@@ -366,19 +337,19 @@ func TestReloadIsForModeratorsOnly(t *testing.T) {
 	if !strings.Contains(got.Get("text"), "only moderators") {
 		t.Errorf("a non-moderator's /reload got %q; want a refusal", got.Get("text"))
 	}
-	if n := h.rel.calls.Load(); n != 0 {
+	if n := h.rel.Calls(); n != 0 {
 		t.Fatalf("a non-moderator's /reload reloaded %d times", n)
 	}
 	groupRefused := h.fake.say(group, alice, "/reload@ThisBot")
 	got = h.fake.waitReply(group.ID, groupRefused)
-	if !strings.Contains(got.Get("text"), "only moderators") || h.rel.calls.Load() != 0 {
-		t.Errorf("a non-moderator's /reload in a group got %q, %d reloads; want a refusal and none", got.Get("text"), h.rel.calls.Load())
+	if !strings.Contains(got.Get("text"), "only moderators") || h.rel.Calls() != 0 {
+		t.Errorf("a non-moderator's /reload in a group got %q, %d reloads; want a refusal and none", got.Get("text"), h.rel.Calls())
 	}
 
 	ok := h.fake.say(modChat, moderator, "/reload")
 	got = h.fake.waitReply(modChat.ID, ok)
 	checkReplyShape(t, got, modChat, ok)
-	if n := h.rel.calls.Load(); n != 1 {
+	if n := h.rel.Calls(); n != 1 {
 		t.Errorf("a moderator's /reload reloaded %d times; want 1", n)
 	}
 	if want := htmlEscape((bot.ReloadReport{Articles: 5, Sentences: 123}).String()); got.Get("text") != want {
@@ -386,7 +357,7 @@ func TestReloadIsForModeratorsOnly(t *testing.T) {
 	}
 	inGroup := h.fake.say(group, moderator, "/reload")
 	h.fake.waitReply(group.ID, inGroup)
-	if n := h.rel.calls.Load(); n != 2 {
+	if n := h.rel.Calls(); n != 2 {
 		t.Errorf("a moderator's /reload in a group: %d reloads in all; want 2", n)
 	}
 }

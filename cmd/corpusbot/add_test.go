@@ -17,7 +17,7 @@ import (
 // a local file through the console, asks about it, refuses it again, and
 // removes it.
 func TestChatAddAndRemove(t *testing.T) {
-	page, err := os.ReadFile("../../bot/library/testdata/article.html")
+	page, err := os.ReadFile("../../corpus/library/testdata/article.html")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,7 +103,7 @@ func TestNewLibraryFollowsTheConfig(t *testing.T) {
 	if lib := newLibrary(CorpusConfig{}, defaultConfig().Add, nil); lib != nil {
 		t.Errorf("newLibrary without corpus.dir = %v; want nil", lib)
 	}
-	page, err := os.ReadFile("../../bot/library/testdata/article.html")
+	page, err := os.ReadFile("../../corpus/library/testdata/article.html")
 	if err != nil {
 		t.Fatal(err)
 	}

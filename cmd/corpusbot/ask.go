@@ -21,7 +21,7 @@ import (
 // folder is a usage error. It returns as soon as ctx is done,
 // even when the load itself does not: the load goes on in a goroutine of
 // its own, which the process leaves behind as it exits.
-func loadEngine(ctx context.Context, dir string, opts corpus.LoadOptions, log *slog.Logger) (*answer.Engine, error) {
+func loadEngine(ctx context.Context, dir string, opts corpus.LoadOptions, eo answer.Options, log *slog.Logger) (*answer.Engine, error) {
 	type loaded struct {
 		ix  *corpus.Index
 		err error
@@ -50,7 +50,7 @@ func loadEngine(ctx context.Context, dir string, opts corpus.LoadOptions, log *s
 			log.Warn("skipped file", "err", w)
 		}
 	}
-	return answer.New(l.ix, answer.Options{}), nil
+	return answer.New(l.ix, eo), nil
 }
 
 // parseInterspersed parses flags that may stand before or after positional
@@ -77,19 +77,19 @@ func runAsk(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	fset := flag.NewFlagSet("ask", flag.ContinueOnError)
 	fset.SetOutput(stderr)
 	dir := fset.String("corpus", "", "folder of .txt articles (default: the built-in articles)")
-	top := fset.Int("top", 3, "how many citations to give")
+	top := fset.Int("top", answer.DefaultTop, "how many citations to give")
 	asJSON := fset.Bool("json", false, "print one JSON object per question")
 	explain := fset.Bool("explain", false, "break each citation's score into its signals")
 	pos, err := parseInterspersed(fset, args)
 	if err != nil {
 		return errUsage
 	}
-	if *top < 1 || *top > 100 {
-		fmt.Fprintln(stderr, "corpusbot ask: --top must be from 1 to 100")
+	if *top < 1 || *top > answer.MaxTop {
+		fmt.Fprintf(stderr, "corpusbot ask: --top must be from 1 to %d\n", answer.MaxTop)
 		return errUsage
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
-	eng, err := loadEngine(ctx, *dir, corpus.LoadOptions{}, log)
+	eng, err := loadEngine(ctx, *dir, corpus.LoadOptions{}, answer.Options{}, log)
 	if err != nil {
 		return err
 	}
@@ -120,7 +120,7 @@ func runAsk(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	}
 	// Batch mode: each answer is written out before the next line is
 	// waited for, so that a program can hold a conversation with ask.
-	next := readLines(ctx, stdin, answer.DefaultMaxQuestion)
+	next := readLines(ctx, stdin, answer.MaxQuestionBytes)
 	for {
 		var in inputLine
 		select {
@@ -148,13 +148,13 @@ func runAsk(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 }
 
 // errQuestionTooLong is the error a batch reports for a line longer than
-// answer.DefaultMaxQuestion bytes.
-var errQuestionTooLong = fmt.Errorf("question too long: over %d bytes", answer.DefaultMaxQuestion)
+// answer.MaxQuestionBytes bytes.
+var errQuestionTooLong = fmt.Errorf("question too long: over %d bytes", answer.MaxQuestionBytes)
 
 // tooLongResult is the reply to a line too long to be read as a question.
 func tooLongResult() answer.Result {
 	return answer.Result{
-		Answer:    fmt.Sprintf("That question is too long (over %d bytes); please ask it in fewer words.", answer.DefaultMaxQuestion),
+		Answer:    fmt.Sprintf("That question is too long (over %d bytes); please ask it in fewer words.", answer.MaxQuestionBytes),
 		Citations: []answer.Citation{},
 	}
 }

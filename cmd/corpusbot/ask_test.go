@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/corpusbot/corpusbot/answer"
+	"github.com/corpusbot/corpusbot/internal/testkit"
 )
 
 // errTestInterrupt stands for the signal that cancels run's context.
@@ -189,7 +190,7 @@ func TestAskStopsOnInterrupt(t *testing.T) {
 // articles, which no one will ever write to.
 func fifoCorpus(t *testing.T) string {
 	t.Helper()
-	dir := copySeeds(t)
+	dir := testkit.CopySeeds(t)
 	fifo := filepath.Join(dir, "pipe.txt")
 	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
 		t.Skipf("no named pipes here: %v", err)
@@ -285,7 +286,7 @@ func TestReadLineDropsALongLineAsItGoes(t *testing.T) {
 	br := bufio.NewReader(io.MultiReader(io.LimitReader(endless{}, size), strings.NewReader("\nok\n")))
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
-	first := readLine(br, answer.DefaultMaxQuestion)
+	first := readLine(br, answer.MaxQuestionBytes)
 	runtime.ReadMemStats(&after)
 	if !first.tooLong || first.err != nil {
 		t.Errorf("readLine = %+v; want tooLong", first)
@@ -293,7 +294,7 @@ func TestReadLineDropsALongLineAsItGoes(t *testing.T) {
 	if grew := after.TotalAlloc - before.TotalAlloc; grew > 1<<20 {
 		t.Errorf("reading a %d MiB line allocated %d KiB", size>>20, grew>>10)
 	}
-	if next := readLine(br, answer.DefaultMaxQuestion); next.text != "ok" {
+	if next := readLine(br, answer.MaxQuestionBytes); next.text != "ok" {
 		t.Errorf("line after the long one = %+v; want ok", next)
 	}
 }

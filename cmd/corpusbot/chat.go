@@ -36,7 +36,7 @@ func runChat(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		return errUsage
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	eng, err := loadEngine(ctx, *dir, corpus.LoadOptions{}, log)
+	eng, err := loadEngine(ctx, *dir, corpus.LoadOptions{}, answer.Options{}, log)
 	if err != nil {
 		if ctx.Err() != nil { // Ctrl-C while loading
 			fmt.Fprintln(stdout)
@@ -51,11 +51,11 @@ func runChat(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	add := defaultConfig().Add
 	add.AllowPrivate = *allowPrivate
 	lib := newLibrary(CorpusConfig{Dir: *dir}, add, eng.Index)
-	b := bot.New(bot.Options{Feedback: fb, Library: lib}, eng, bot.NewCorpusReloader(reloadLoader(CorpusConfig{Dir: *dir}), eng, bot.ReloadOptions{Log: log}), eng.Index, log)
+	b := bot.New(bot.Options{Feedback: fb, Library: lib}, eng, bot.NewCorpusReloader(reloadLoader(CorpusConfig{Dir: *dir}, eng), bot.ReloadOptions{Log: log}), eng.Sources, log)
 
 	fmt.Fprintln(stdout, "Ask a question about the articles; /help for commands, Ctrl-D or Ctrl-C to quit.")
 	var lastAnswer string // the feedback id of the last answer, for /good and /bad
-	next := readLines(ctx, stdin, answer.DefaultMaxQuestion)
+	next := readLines(ctx, stdin, answer.MaxQuestionBytes)
 	for {
 		fmt.Fprint(stdout, "> ")
 		var in inputLine
@@ -72,7 +72,7 @@ func runChat(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 			return fmt.Errorf("reading the console: %w", in.err)
 		}
 		if in.tooLong {
-			fmt.Fprintf(stdout, "That line is too long (over %d bytes); please ask in fewer words.\n\n", answer.DefaultMaxQuestion)
+			fmt.Fprintf(stdout, "That line is too long (over %d bytes); please ask in fewer words.\n\n", answer.MaxQuestionBytes)
 			continue
 		}
 		line := strings.TrimSpace(in.text)

@@ -15,8 +15,9 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"github.com/corpusbot/corpusbot/bot/library"
+	"github.com/corpusbot/corpusbot/answer"
 	"github.com/corpusbot/corpusbot/corpus"
+	"github.com/corpusbot/corpusbot/corpus/library"
 )
 
 // Config is serve's configuration, read from YAML. The keys of corpus,
@@ -105,7 +106,7 @@ type ShutdownConfig struct {
 func defaultConfig() Config {
 	return Config{
 		Corpus:    CorpusConfig{MaxFileBytes: corpus.DefaultMaxFileBytes, ReloadTimeout: 60 * time.Second},
-		Answer:    AnswerConfig{Top: 3, MaxQuestion: 1000},
+		Answer:    AnswerConfig{Top: answer.DefaultTop, MaxQuestion: answer.MaxQuestion},
 		RateLimit: RateLimitConfig{PerMinute: 20, Burst: 5},
 		Log:       LogConfig{Level: "info", Format: "text"},
 		Shutdown:  ShutdownConfig{Grace: 10 * time.Second},
@@ -314,8 +315,8 @@ func (c *Config) validate() error {
 	if c.HTTP.Listen != "" && !validListen(c.HTTP.Listen) {
 		bad("http.listen: %q is not host:port (for example 127.0.0.1:8080)", c.HTTP.Listen)
 	}
-	if c.Answer.Top < 1 || c.Answer.Top > 100 {
-		bad("answer.top: %d is not from 1 to 100", c.Answer.Top)
+	if c.Answer.Top < 1 || c.Answer.Top > answer.MaxTop {
+		bad("answer.top: %d is not from 1 to %d", c.Answer.Top, answer.MaxTop)
 	}
 	if c.Answer.MaxQuestion < 1 || c.Answer.MaxQuestion > 100000 {
 		bad("answer.max_question: %d is not from 1 to 100000", c.Answer.MaxQuestion)

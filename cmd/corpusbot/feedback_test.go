@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/corpusbot/corpusbot/internal/testkit"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -246,7 +247,7 @@ func TestServeRecordsTelegramVotes(t *testing.T) {
 		}
 	}))
 	t.Cleanup(fake.Close)
-	dir := copySeeds(t)
+	dir := testkit.CopySeeds(t)
 	cfg := testConfig(dir)
 	cfg.Telegram = &TelegramConfig{Token: "123456:vote-test-token", APIURL: fake.URL, PollTimeout: time.Second}
 	base, log, stop := startServe(t, cfg)

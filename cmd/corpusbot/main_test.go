@@ -17,6 +17,7 @@ import (
 
 	"github.com/corpusbot/corpusbot/answer"
 	"github.com/corpusbot/corpusbot/corpus"
+	"github.com/corpusbot/corpusbot/internal/testkit"
 )
 
 func TestAskJSONBatch(t *testing.T) {
@@ -49,7 +50,7 @@ func TestAskJSONBatch(t *testing.T) {
 
 // TestChat drives the console through the bot's command table.
 func TestChat(t *testing.T) {
-	dir := copySeeds(t)
+	dir := testkit.CopySeeds(t)
 	in := strings.NewReader("/help\nwho's laos's defence minister now?\n/frob\n/reload\n/sources\n\n/ask what's the population of peru?\n")
 	var out, errb bytes.Buffer
 	if err := run(context.Background(), []string{"chat", "--corpus", dir}, in, &out, &errb); err != nil {
@@ -253,7 +254,7 @@ func TestBinary(t *testing.T) {
 	t.Run("SIGINT stops ask", func(t *testing.T) {
 		// The warning for the blank article says the corpus is loaded;
 		// ask then waits for its first line.
-		dir := copySeeds(t)
+		dir := testkit.CopySeeds(t)
 		if err := os.WriteFile(filepath.Join(dir, "blank.txt"), []byte("\n"), 0o644); err != nil {
 			t.Fatal(err)
 		}

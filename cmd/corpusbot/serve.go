@@ -26,9 +26,9 @@ import (
 	"github.com/corpusbot/corpusbot/bot"
 	"github.com/corpusbot/corpusbot/bot/discord"
 	"github.com/corpusbot/corpusbot/bot/httpapi"
-	"github.com/corpusbot/corpusbot/bot/library"
 	"github.com/corpusbot/corpusbot/bot/telegram"
 	"github.com/corpusbot/corpusbot/corpus"
+	"github.com/corpusbot/corpusbot/corpus/library"
 )
 
 // An adapter runs a bot on one platform until its context ends, and says
@@ -102,8 +102,8 @@ func serve(ctx context.Context, cfg Config, logOut io.Writer) error {
 	if err != nil {
 		return fail(err)
 	}
-	metrics.Watch(eng.Index)
-	reloader := bot.NewCorpusReloader(reloadLoader(cfg.Corpus), eng,
+	metrics.Watch(eng.Size)
+	reloader := bot.NewCorpusReloader(reloadLoader(cfg.Corpus, eng),
 		bot.ReloadOptions{Recorder: metrics, Timeout: cfg.Corpus.ReloadTimeout, Log: log})
 	metrics.WatchReloads(reloader.Running)
 	b := bot.New(bot.Options{
@@ -118,7 +118,7 @@ func serve(ctx context.Context, cfg Config, logOut io.Writer) error {
 		Recorder:    metrics,
 		Feedback:    feedbackFor(cfg, metrics, log),
 		Library:     newLibrary(cfg.Corpus, cfg.Add, eng.Index),
-	}, eng, reloader, eng.Index, log)
+	}, eng, reloader, eng.Sources, log)
 	adapters, err := newAdapters(cfg, b, log)
 	if err != nil {
 		return fail(err)
@@ -193,7 +193,8 @@ func prefixed(name string, err error) error {
 // loadServed loads the corpus serve starts with.
 func loadServed(ctx context.Context, cfg Config, log *slog.Logger) (*answer.Engine, error) {
 	start := time.Now()
-	eng, err := loadEngine(ctx, cfg.Corpus.Dir, corpus.LoadOptions{MaxFileBytes: cfg.Corpus.MaxFileBytes}, log)
+	eng, err := loadEngine(ctx, cfg.Corpus.Dir, corpus.LoadOptions{MaxFileBytes: cfg.Corpus.MaxFileBytes},
+		answer.Options{MaxQuestion: cfg.Answer.MaxQuestion}, log)
 	if err != nil {
 		return nil, err
 	}
@@ -235,14 +236,20 @@ func newAdapters(cfg Config, b *bot.Bot, log *slog.Logger) (map[string]adapter, 
 }
 
 // reloadLoader is how serve and chat reload the corpus: the folder cfg.Dir,
-// read with cfg's options; nil for the built-in articles, which cannot be
-// reloaded.
-func reloadLoader(cfg CorpusConfig) bot.LoadFunc {
+// read with cfg's options and prepared for eng; nil for the built-in
+// articles, which cannot be reloaded.
+func reloadLoader(cfg CorpusConfig, eng *answer.Engine) bot.LoadFunc {
 	if cfg.Dir == "" {
 		return nil
 	}
 	opts := corpus.LoadOptions{MaxFileBytes: cfg.MaxFileBytes}
-	return func(ctx context.Context) (*corpus.Index, error) { return corpus.LoadDir(ctx, cfg.Dir, opts) }
+	return func(ctx context.Context) (bot.Loaded, error) {
+		ix, err := corpus.LoadDir(ctx, cfg.Dir, opts)
+		if err != nil {
+			return nil, err
+		}
+		return eng.Prepare(ix), nil
+	}
 }
 
 // newLibrary is what /add and /remove change: the folder cfg.Dir; nil for

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -29,6 +28,7 @@ import (
 	"github.com/corpusbot/corpusbot/bot/discord"
 	"github.com/corpusbot/corpusbot/bot/telegram"
 	"github.com/corpusbot/corpusbot/corpus"
+	"github.com/corpusbot/corpusbot/internal/testkit"
 	"github.com/corpusbot/corpusbot/seeds"
 )
 
@@ -43,47 +43,9 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// syncBuffer is a log destination safe for concurrent writes and reads.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-// copySeeds writes the embedded articles to a new folder and returns it.
-func copySeeds(t *testing.T) string {
-	t.Helper()
-	dir := t.TempDir()
-	err := fs.WalkDir(seeds.FS(), ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		data, err := fs.ReadFile(seeds.FS(), p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(dir, p), data, 0o644)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return dir
-}
-
 // waitLog waits until the log has a line matching re and returns the
 // first submatch.
-func waitLog(t *testing.T, log *syncBuffer, re *regexp.Regexp, errc <-chan error) string {
+func waitLog(t *testing.T, log *testkit.Buffer, re *regexp.Regexp, errc <-chan error) string {
 	t.Helper()
 	deadline := time.After(20 * time.Second)
 	for {
@@ -104,9 +66,9 @@ var listenRE = regexp.MustCompile(`msg="HTTP listening" addr=(\S+)`)
 
 // startServe runs serve with cfg until the test ends and returns the base
 // URL of its HTTP listener.
-func startServe(t *testing.T, cfg Config) (base string, log *syncBuffer, stop func() error) {
+func startServe(t *testing.T, cfg Config) (base string, log *testkit.Buffer, stop func() error) {
 	t.Helper()
-	log = &syncBuffer{}
+	log = &testkit.Buffer{}
 	ctx, cancel := context.WithCancel(context.Background())
 	errc := make(chan error, 1)
 	go func() { errc <- serve(ctx, cfg, log) }()
@@ -218,7 +180,7 @@ func askJSON(t *testing.T, dir, q string, top int) string {
 // /v1/ask against ask --json, metrics, SIGHUP reloads that succeed and
 // fail, and a clean stop.
 func TestServeHTTP(t *testing.T) {
-	dir := copySeeds(t)
+	dir := testkit.CopySeeds(t)
 	base, log, stop := startServe(t, testConfig(dir))
 
 	if code, body := get(t, base+"/healthz"); code != 200 {
@@ -364,7 +326,7 @@ func TestServeRejectedToken(t *testing.T) {
 			cfg := testConfig("")
 			cfg.HTTP.Listen = ""
 			tc.set(&cfg)
-			var log syncBuffer
+			var log testkit.Buffer
 			errc := make(chan error, 1)
 			go func() { errc <- serve(context.Background(), cfg, &log) }()
 			var err error
@@ -418,7 +380,7 @@ func TestServeReadyOnceAdaptersConnect(t *testing.T) {
 
 	cfg := testConfig("")
 	cfg.Telegram = &TelegramConfig{Token: "123456:ready-test-token", APIURL: fake.URL}
-	var log syncBuffer
+	var log testkit.Buffer
 	ctx, cancel := context.WithCancel(context.Background())
 	errc := make(chan error, 1)
 	go func() { errc <- serve(ctx, cfg, &log) }()
@@ -460,7 +422,7 @@ func TestServeReadyOnceAdaptersConnect(t *testing.T) {
 // SIGTERM stops it with exit status 0, and a config that enables nothing
 // exits 2 saying what to configure.
 func TestServeProcess(t *testing.T) {
-	dir := copySeeds(t)
+	dir := testkit.CopySeeds(t)
 	cfgPath := filepath.Join(t.TempDir(), "config.yaml")
 	os.WriteFile(cfgPath, []byte(fmt.Sprintf("corpus:\n  dir: %q\nhttp:\n  listen: 127.0.0.1:0\n", dir)), 0o644)
 
@@ -534,7 +496,7 @@ func TestServeProcess(t *testing.T) {
 // fails, saying so, with a warning, and the old corpus keeps serving. The
 // limit is a nanosecond, so it has passed before the load starts.
 func TestServeReloadTimeLimit(t *testing.T) {
-	cfg := testConfig(copySeeds(t))
+	cfg := testConfig(testkit.CopySeeds(t))
 	cfg.Corpus.ReloadTimeout = time.Nanosecond
 	base, log, _ := startServe(t, cfg)
 	if got := metric(t, base, "corpusbot_reload_in_progress"); got != 0 {
@@ -563,15 +525,19 @@ func TestReloadOnSignalWhileRunning(t *testing.T) {
 	eng := answer.New(ix, answer.Options{})
 	started, gate := make(chan struct{}), make(chan struct{})
 	var once sync.Once
-	r := bot.NewCorpusReloader(func(ctx context.Context) (*corpus.Index, error) {
+	r := bot.NewCorpusReloader(func(ctx context.Context) (bot.Loaded, error) {
 		once.Do(func() { close(started) })
 		<-gate
-		return corpus.Load(ctx, seeds.FS())
-	}, eng, bot.ReloadOptions{})
+		ix, err := corpus.Load(ctx, seeds.FS())
+		if err != nil {
+			return nil, err
+		}
+		return eng.Prepare(ix), nil
+	}, bot.ReloadOptions{})
 	first := make(chan error)
 	go func() { _, err := r.Reload(context.Background()); first <- err }()
 	<-started
-	var log syncBuffer
+	var log testkit.Buffer
 	reloadOnSignal(context.Background(), r, slog.New(slog.NewTextHandler(&log, nil)))
 	if !strings.Contains(log.String(), `level=WARN msg="SIGHUP: a reload is already running; another will run when it ends"`) {
 		t.Errorf("log:\n%s\nwant a warning that a reload is already running", log.String())
@@ -586,7 +552,7 @@ func TestReloadOnSignalWhileRunning(t *testing.T) {
 // config's corpus.max_file_bytes: a bigger file is skipped, and the reload
 // log line counts it.
 func TestServeReloadUsesCorpusOptions(t *testing.T) {
-	dir := copySeeds(t)
+	dir := testkit.CopySeeds(t)
 	cfg := testConfig(dir)
 	cfg.Corpus.MaxFileBytes = 10000 // the seeds are under 5 KB each
 	big := "---\ntitle: Long\ndate: 2026-05-02\n---\n" + strings.Repeat("The Riverton boat race drew a large crowd. ", 300)
@@ -601,5 +567,24 @@ func TestServeReloadUsesCorpusOptions(t *testing.T) {
 	waitLog(t, log, regexp.MustCompile(`msg=reload trigger=SIGHUP articles=5 .* (skipped=1) `), nil)
 	if got := metric(t, base, "corpusbot_corpus_articles"); got != 5 {
 		t.Errorf("articles after the reload = %v; want 5, the big file skipped", got)
+	}
+}
+
+// TestServeEngineHonoursMaxQuestion: answer.max_question is the engine's
+// limit too, so a question the bot takes is not refused as too long after.
+func TestServeEngineHonoursMaxQuestion(t *testing.T) {
+	cfg := defaultConfig()
+	cfg.Answer.MaxQuestion = 3 * answer.MaxQuestion
+	eng, err := loadServed(context.Background(), cfg, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := strings.Repeat("laos ", 2*answer.MaxQuestion/5) + "defence minister?"
+	res, err := eng.Ask(context.Background(), q, answer.AskOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Refusal != nil && res.Refusal.Kind == answer.RefusedTooLong {
+		t.Errorf("a question of %d characters, under answer.max_question %d, was refused as too long", len(q), cfg.Answer.MaxQuestion)
 	}
 }
