@@ -34,6 +34,12 @@ type Request struct {
 	Private  bool     // the user asked for a reply only they can see (Discord's ephemeral)
 	Top      int      // citations wanted, up to MaxTop; 0 means the bot's default
 	Explain  bool     // break each citation's score into its signals
+	// ReplyTo is the id of the bot's message the request replies to (a
+	// Telegram reply, a Discord message reply), or "": the question is
+	// then read as a follow-up of the one that message answered.
+	ReplyTo string
+	// at is when Handle got the request, by Options.Now.
+	at time.Time
 }
 
 // An ErrorKind classifies what went wrong, so that adapters and tests can
@@ -86,6 +92,9 @@ type Reply struct {
 	Text    string         // a plain message: help, sources, a reload report
 	Err     *Error         // a refusal or failure, with a message for the user
 	Private bool           // show only to the asker where the platform can (ephemeral)
+	// context is what a question replying to this answer is read with;
+	// Bot.Sent remembers it under the id of the message sent.
+	context *answer.Context
 }
 
 // Silent reports whether the reply says nothing.
@@ -143,6 +152,9 @@ type Options struct {
 	RateLimit RateLimit
 	Recorder  Recorder         // told of every request; nil for none
 	Now       func() time.Time // the clock; nil means time.Now
+	// FollowUps bound how long and how many conversations are
+	// remembered for follow-up questions (context.go).
+	FollowUps FollowUps
 }
 
 // DefaultMaxQuestion is the longest question accepted, in characters.
@@ -158,6 +170,7 @@ type Bot struct {
 	reloader Reloader
 	index    func() *corpus.Index // for /sources; may be nil
 	limiter  *limiter             // nil when there is no rate limit
+	convs    *conversations       // what follow-up questions are read with
 	log      *slog.Logger
 }
 
@@ -176,13 +189,14 @@ func New(opts Options, ans Answerer, rel Reloader, index func() *corpus.Index, l
 		opts.Now = time.Now
 	}
 	return &Bot{opts: opts, ans: ans, reloader: rel, index: index,
-		limiter: newLimiter(opts.RateLimit), log: logger(log)}
+		limiter: newLimiter(opts.RateLimit), convs: newConversations(opts.FollowUps), log: logger(log)}
 }
 
 // Handle routes a request through the rate limit and the command table and
 // returns the reply. It logs one line per request and tells the Recorder.
 func (b *Bot) Handle(ctx context.Context, r Request) Reply {
 	start := b.opts.Now()
+	r.at = start
 	name := strings.ToLower(strings.TrimPrefix(strings.TrimSpace(r.Command), "/"))
 	if name == "" {
 		name = "ask"

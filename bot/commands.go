@@ -115,15 +115,22 @@ func (b *Bot) ask(ctx context.Context, r Request) (Reply, string) {
 	if r.Top > 0 {
 		top = min(r.Top, MaxTop)
 	}
-	res, err := b.ans.Ask(ctx, q, answer.AskOptions{Top: top, Explain: r.Explain})
+	now := r.at
+	prev := b.convs.context(r, now)
+	res, err := b.ans.Ask(ctx, q, answer.AskOptions{Top: top, Explain: r.Explain, Context: prev})
 	if err != nil {
 		return Reply{Private: true, Err: &Error{Kind: Internal,
 			Message: "Something went wrong on our side; please try again.", Cause: err}}, OutcomeFailed
 	}
-	if !res.Answered {
-		return Reply{Answer: &res, Private: r.Private}, OutcomeUnanswered
+	rep := Reply{Answer: &res, Private: r.Private}
+	if next, ok := answer.Next(prev, q, res); ok {
+		b.convs.keep(b.convs.userKey(r), next, now)
+		rep.context = &next
 	}
-	return Reply{Answer: &res, Private: r.Private}, OutcomeAnswered
+	if !res.Answered {
+		return rep, OutcomeUnanswered
+	}
+	return rep, OutcomeAnswered
 }
 
 func (b *Bot) sources(ctx context.Context, r Request) (Reply, string) {
