@@ -291,3 +291,31 @@ func TestAskExplain(t *testing.T) {
 		t.Errorf("ask --json = %s; want no explanation unasked", out.String())
 	}
 }
+
+// TestChatFollowUps asks issue 16's questions one after the other in the
+// console: each follow-up answers from the article of the video call, and
+// a question that stands on its own from its own article.
+func TestChatFollowUps(t *testing.T) {
+	in := strings.NewReader("When did Giang hold a video call with his Lao counterpart?\n" +
+		"who congratulated him on his appointment?\n" +
+		"what did they agree on?\n" +
+		"Who is Laos's defence minister now?\n")
+	var out, errb bytes.Buffer
+	if err := run(context.Background(), []string{"chat"}, in, &out, &errb); err != nil {
+		t.Fatalf("chat: %v (%s)", err, errb.String())
+	}
+	replies := strings.Split(out.String(), "\n> ")
+	if len(replies) < 5 {
+		t.Fatalf("chat gave %d replies; want 4:\n%s", len(replies)-1, out.String())
+	}
+	for i, want := range []string{
+		"May 6",
+		"Chanyalat congratulated Giang on his appointment",
+		"They agreed that",
+		"Khamliang Outhakaysone",
+	} {
+		if !strings.Contains(replies[i+1], want) {
+			t.Errorf("reply %d lacks %q:\n%s", i+1, want, replies[i+1])
+		}
+	}
+}
