@@ -114,6 +114,7 @@ func serve(ctx context.Context, cfg Config, logOut io.Writer) error {
 		Top:         cfg.Answer.Top,
 		MaxQuestion: cfg.Answer.MaxQuestion,
 		RateLimit:   bot.RateLimit{PerMinute: cfg.RateLimit.PerMinute, Burst: cfg.RateLimit.Burst},
+		FollowUps:   cfg.FollowUps.options(),
 		Recorder:    metrics,
 	}, eng, reloader, eng.Index, log)
 	adapters, err := newAdapters(cfg, b, log)
