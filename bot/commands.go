@@ -166,6 +166,12 @@ func (b *Bot) help(ctx context.Context, r Request) (Reply, string) {
 	if r.Direct {
 		s.WriteString("\n\nHere you can also just type your question.")
 	}
+	if r.Platform == Discord || r.Platform == Telegram {
+		if !r.Direct {
+			s.WriteString("\n")
+		}
+		s.WriteString("\nReply to one of my answers to ask a follow-up, such as \"and when was that?\".")
+	}
 	return Reply{Text: s.String()}, OutcomeOK
 }
 

@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -202,4 +203,20 @@ func seedsEngine(t testing.TB) *answer.Engine {
 		t.Fatal(err)
 	}
 	return answer.New(ix, answer.Options{})
+}
+
+// TestHelpMentionsFollowUps checks that /help tells chat users how to ask a
+// follow-up, and the console and HTTP, which have no replies, nothing.
+func TestHelpMentionsFollowUps(t *testing.T) {
+	b := New(Options{}, &contextAnswerer{}, nil, nil, nil)
+	for _, tc := range []struct {
+		platform string
+		direct   bool
+		want     bool
+	}{{Telegram, false, true}, {Telegram, true, true}, {Discord, false, true}, {Console, true, false}, {HTTP, false, false}} {
+		rep := b.Handle(context.Background(), Request{Platform: tc.platform, Direct: tc.direct, Command: "help"})
+		if got := strings.Contains(rep.Text, "\nReply to one of my answers to ask a follow-up"); got != tc.want {
+			t.Errorf("/help on %s (direct %v) mentions follow-ups: %v; want %v:\n%s", tc.platform, tc.direct, got, tc.want, rep.Text)
+		}
+	}
 }
