@@ -856,7 +856,9 @@ func (f *fakeDiscord) message(content string, u fakeUser, inGuild, mentionBot bo
 // u to the message to, as Discord sends it: message_reference names to,
 // referenced_message holds it, and when ping is set (the client's default,
 // "@ON") to's author is among the mentions, though the content does not
-// mention it.
+// mention it. Without the ping the bot is not mentioned, and Discord sends
+// the content empty to a bot without the MESSAGE_CONTENT intent, as this
+// one identifies.
 func (f *fakeDiscord) reply(content string, u fakeUser, to map[string]any, ping bool) map[string]any {
 	inGuild := str(to["channel_id"]) != "710000000000000001"
 	m := f.message(content, u, inGuild, false)
@@ -867,9 +869,12 @@ func (f *fakeDiscord) reply(content string, u fakeUser, to map[string]any, ping 
 	}
 	m["message_reference"] = ref
 	m["referenced_message"] = to
-	if ping {
-		author, _ := to["author"].(map[string]any)
+	author, _ := to["author"].(map[string]any)
+	switch {
+	case ping:
 		m["mentions"] = []any{author}
+	case inGuild && str(author["id"]) == f.botID:
+		m["content"] = ""
 	}
 	return m
 }

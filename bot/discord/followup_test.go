@@ -35,8 +35,10 @@ func (h *harness) sentReply(t testing.TB, m map[string]any) map[string]any {
 
 // TestFollowUpReplies asks, in a guild, a question that mentions the bot,
 // then follow-ups as Discord message replies (message_reference and
-// referenced_message, the bot's message) with and without the reply ping:
-// they answer from the first answer's article. A reply to a slash
+// referenced_message, the bot's message, and the ping that mentions it):
+// they answer from the first answer's article. A reply without the ping
+// has no content for a bot without the MESSAGE_CONTENT intent, and is
+// ignored. A reply to a slash
 // command's response follows that up. The same words mentioning the bot
 // without a reply answer from another article, and a reply to someone
 // else's message is not for the bot. In a DM the next question follows the
@@ -67,9 +69,15 @@ func TestFollowUpReplies(t *testing.T) {
 	h.f.dispatch(t, "MESSAGE_CREATE", pinged)
 	check("reply to the answer, pinging the bot", h.sentReply(t, pinged), thanked)
 
-	quiet := h.f.reply(followUp, mod, answer1, false)
+	byMo := h.f.reply(followUp, mod, answer1, true)
+	h.f.dispatch(t, "MESSAGE_CREATE", byMo)
+	check("Mo's reply to the answer", h.sentReply(t, byMo), thanked)
+
+	// Without the ping, Discord sends the reply without its content: it
+	// is left alone, not answered with "please ask a question".
+	quiet := h.f.reply(followUp, alice, answer1, false)
 	h.f.dispatch(t, "MESSAGE_CREATE", quiet)
-	check("Mo's reply to the answer, without the ping", h.sentReply(t, quiet), thanked)
+	h.logs.waitFor(t, "message ignored", str(quiet["id"]), "content not sent")
 
 	mention := h.f.message(followUp, alice, true, true)
 	h.f.dispatch(t, "MESSAGE_CREATE", mention)

@@ -85,6 +85,10 @@ func (r *run) ignored(m *discordgo.Message) string {
 		return "malformed ids"
 	case m.GuildID != "" && !mentions(m, r.botID) && r.followsUp(m) == "":
 		return "guild message neither mentioning the bot nor replying to it"
+	case m.GuildID != "" && !mentions(m, r.botID) && strings.TrimSpace(m.Content) == "":
+		// A reply to the bot with the ping turned off: without the
+		// MESSAGE_CONTENT intent Discord sends it with no content.
+		return "reply to the bot without a mention, content not sent"
 	}
 	return ""
 }

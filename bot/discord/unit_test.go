@@ -257,8 +257,8 @@ func FuzzMessage(f *testing.F) {
 			t.Errorf("read a message with ids %q, %q", m.ID, m.ChannelID)
 		}
 		up := r.followsUp(m)
-		if m.GuildID != "" && !mentions(m, botID) && up == "" {
-			t.Errorf("read a guild message that neither mentions the bot nor replies to it: %s", raw)
+		if m.GuildID != "" && !mentions(m, botID) && (up == "" || strings.TrimSpace(m.Content) == "") {
+			t.Errorf("read a guild message that neither mentions the bot nor replies to it with content: %s", raw)
 		}
 		if up != "" {
 			if ref := m.ReferencedMessage; ref == nil || ref.Author == nil || ref.Author.ID != botID {
