@@ -58,9 +58,10 @@ func Next(c *Context, question string, res Result) (next Context, ok bool) {
 // anaphora are the words by which a question points back to what was said
 // before it: "who congratulated *him*?", "when was *that*?", "what did
 // *they* agree on?". They are stop words, so the analyser drops them: they
-// are read from the question's text.
+// are read from the question's text. "there" is not one: "were there any
+// talks?" points back at nothing.
 var anaphora = set("he", "him", "his", "she", "her", "hers", "they", "them", "their", "theirs",
-	"it", "its", "that", "this", "those", "these", "there", "then", "one", "ones",
+	"it", "its", "that", "this", "those", "these", "then", "one", "ones",
 	"also", "too", "else", "same", "former", "latter")
 
 // openers are first words that tie a question to the one before it: "and
@@ -215,10 +216,10 @@ func followUpRefusal(sn *snapshot, qr *Query, r *Refusal) {
 	if len(telling(qr.missing)) > 0 {
 		return // "Nothing in the corpus mentions “X”": true of words it never uses
 	}
-	where := "the article I last quoted"
-	if qr.prevDoc >= 0 {
-		a := sn.ix.Articles[qr.prevDoc]
-		where = fmt.Sprintf("“%s”, the article I last quoted,", a.Title)
+	if qr.prevDoc < 0 {
+		r.message = "I can't find the answer to that follow-up in the articles; try asking it as a whole question."
+		return
 	}
-	r.message = fmt.Sprintf("I can't find the answer to that follow-up in %s or elsewhere in the articles; try asking it as a whole question.", where)
+	a := sn.ix.Articles[qr.prevDoc]
+	r.message = fmt.Sprintf("I can't find the answer to that follow-up in “%s”, the article I last quoted, or elsewhere in the articles; try asking it as a whole question.", a.Title)
 }

@@ -291,6 +291,11 @@ func TestFollowUpRefusal(t *testing.T) {
 			t.Errorf("Ask(%q) after the video call = %q: claims the corpus lacks it", tc.q, res.Answer)
 		}
 	}
+	// After a question the corpus did not answer, no article is named.
+	if res := e.ask("why?", AskOptions{Context: &Context{Question: "what about the weather?"}}); res.Answered ||
+		!strings.HasPrefix(res.Answer, "I can't find the answer to that follow-up in the articles") {
+		t.Errorf(`Ask("why?") after an unanswered question = %q; want a refusal naming no article`, res.Answer)
+	}
 	// "and when was that?" was refused without context: now it is answered.
 	if res := e.ask("and when was that?", AskOptions{Context: c}); !res.Answered || !strings.Contains(res.Answer, "May 6") {
 		t.Errorf(`Ask("and when was that?") after the video call = %q; want May 6`, res.Answer)
