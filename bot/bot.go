@@ -38,6 +38,12 @@ type Request struct {
 	// Telegram reply, a Discord message reply), or "": the question is
 	// then read as a follow-up of the one that message answered.
 	ReplyTo string
+	// Thread is the id of the thread the request was posted in, when it
+	// may have been started from one of the bot's answers (Discord gives
+	// a thread started from a message that message's id), or "": the
+	// question then follows the thread's conversation, which began with
+	// that answer.
+	Thread string
 	// at is when Handle got the request, by Options.Now.
 	at time.Time
 }

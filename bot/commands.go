@@ -124,7 +124,7 @@ func (b *Bot) ask(ctx context.Context, r Request) (Reply, string) {
 	}
 	rep := Reply{Answer: &res, Private: r.Private}
 	if next, ok := answer.Next(prev, q, res); ok {
-		b.convs.keep(b.convs.userKey(r), next, now)
+		b.convs.keepAfter(r, prev, next, now)
 		rep.context = &next
 	}
 	if !res.Answered {

@@ -14,9 +14,12 @@ import (
 // so that "who congratulated him?" after "When did Giang hold a video call
 // with his Lao counterpart?" is read with it. A question is read as a
 // follow-up when it replies to one of the bot's answers (Request.ReplyTo:
-// a Telegram reply, a Discord message reply), or when it is the next
-// question of the same user in the same private chat or console within
-// FollowUps.Window. A context never crosses chats: every key holds the chat.
+// a Telegram reply, a Discord message reply), when it is posted in a
+// Discord thread started from one of the bot's answers (Request.Thread),
+// or when it is the next question of the same user in the same private
+// chat or console within FollowUps.Window. A context never crosses chats:
+// every key holds the chat, but a thread's, which is named by the id of the
+// answer it was started from, a Discord snowflake no other message has.
 
 // FollowUps bound what the bot remembers of conversations. The zero value
 // means the defaults.
@@ -90,17 +93,34 @@ func (c *conversations) messageKey(r Request, id string) string {
 	return key("message", r.Platform, r.ChatID, id)
 }
 
+// threadKey is the key of the conversation of the thread started from the
+// bot's message id: on Discord only, where a thread started from a message
+// has the message's id, unique across channels.
+func (c *conversations) threadKey(platform, id string) string {
+	if c.replyWindow < 0 || id == "" || platform != Discord {
+		return ""
+	}
+	return key("thread", platform, id)
+}
+
 // key joins parts with a byte no id holds, so that no two differ only in
 // where one part ends.
 func key(parts ...string) string { return strings.Join(parts, "\x00") }
 
 // context returns the context request r is read with, or nil: the one of
-// the message it replies to, or else its user's in its chat.
+// the message it replies to, or else its thread's, or else its user's in
+// its chat.
 func (c *conversations) context(r Request, now time.Time) *answer.Context {
 	if r.ReplyTo != "" {
 		// A reply to a message the bot no longer remembers is read
 		// on its own, not with the user's last question.
 		if k := c.messageKey(r, r.ReplyTo); k != "" {
+			return c.get(k, now, c.replyWindow)
+		}
+		return nil
+	}
+	if r.Thread != "" {
+		if k := c.threadKey(r.Platform, r.Thread); k != "" {
 			return c.get(k, now, c.replyWindow)
 		}
 		return nil
@@ -165,5 +185,19 @@ func (b *Bot) Sent(r Request, rep Reply, id string) {
 	if rep.context == nil {
 		return
 	}
-	b.convs.keep(b.convs.messageKey(r, id), *rep.context, b.opts.Now())
+	now := b.opts.Now()
+	b.convs.keep(b.convs.messageKey(r, id), *rep.context, now)
+	// A thread someone starts from this answer follows it up.
+	b.convs.keep(b.convs.threadKey(r.Platform, id), *rep.context, now)
+}
+
+// keepAfter remembers next, the context after answering r, where r's
+// next question will look for it: in the thread r was posted in, when it
+// is one started from an answer (prev, r's own context, is not nil), and
+// under r's user in r's chat.
+func (c *conversations) keepAfter(r Request, prev *answer.Context, next answer.Context, now time.Time) {
+	if r.Thread != "" && r.ReplyTo == "" && prev != nil {
+		c.keep(c.threadKey(r.Platform, r.Thread), next, now)
+	}
+	c.keep(c.userKey(r), next, now)
 }

@@ -220,3 +220,44 @@ func TestHelpMentionsFollowUps(t *testing.T) {
 		}
 	}
 }
+
+// TestFollowUpThreads checks Discord threads started from an answer: the
+// thread has the answer's id, its first question follows the answer up,
+// and each later one the thread's last; a thread started from anything
+// else, or on Telegram, has no context.
+func TestFollowUpThreads(t *testing.T) {
+	clk := &clock{t: time.Date(2026, 12, 5, 18, 0, 0, 0, time.UTC)}
+	ans := &contextAnswerer{}
+	b := New(Options{Now: clk.now}, ans, nil, nil, nil)
+	first := Request{Platform: Discord, ChatID: "700", UserID: "1", Text: "q1", Thread: "700"}
+	b.Sent(first, b.Handle(context.Background(), first), "901")
+	if got := ans.last(); got != nil {
+		t.Fatalf("q1 in a channel asked with %s", show(got))
+	}
+	inThread := func(user, q string) Request {
+		return Request{Platform: Discord, ChatID: "901", UserID: user, Text: q, Thread: "901"}
+	}
+	b.Handle(context.Background(), inThread("2", "q2"))
+	if got, want := ans.last(), (&answer.Context{Question: "q1", Doc: "doc:q1"}); !sameContext(got, want) {
+		t.Errorf("first question in the thread: context %s; want %s", show(got), show(want))
+	}
+	b.Handle(context.Background(), inThread("3", "q3"))
+	if got, want := ans.last(), (&answer.Context{Question: "q1", Doc: "doc:q2"}); !sameContext(got, want) {
+		t.Errorf("second question in the thread: context %s; want %s", show(got), show(want))
+	}
+	b.Handle(context.Background(), Request{Platform: Discord, ChatID: "902", UserID: "2", Text: "q4", Thread: "902"})
+	if got := ans.last(); got != nil {
+		t.Errorf("question in a thread not started from an answer: context %s", show(got))
+	}
+	tg := Request{Platform: Telegram, ChatID: "-100", UserID: "1", Text: "q1"}
+	b.Sent(tg, b.Handle(context.Background(), tg), "5")
+	b.Handle(context.Background(), Request{Platform: Telegram, ChatID: "5", UserID: "1", Text: "q2", Thread: "5"})
+	if got := ans.last(); got != nil {
+		t.Errorf("Telegram has no threads started from messages, yet: context %s", show(got))
+	}
+	clk.t = clk.t.Add(DefaultReplyWindow + time.Minute)
+	b.Handle(context.Background(), inThread("2", "q5"))
+	if got := ans.last(); got != nil {
+		t.Errorf("thread after ReplyWindow: context %s", show(got))
+	}
+}

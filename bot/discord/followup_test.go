@@ -112,3 +112,38 @@ func TestFollowUpReplies(t *testing.T) {
 	check("next question in a DM", h.sentReply(t, d2), thanked)
 	everyMessagePingsNobody(t, h.f)
 }
+
+// TestFollowUpThreads asks a question in a guild channel, then questions
+// mentioning the bot in a thread started from the answer (Discord gives
+// the thread the answer's id): the first follows the answer up, the next
+// the thread's last answer. A thread not started from an answer has no
+// context.
+func TestFollowUpThreads(t *testing.T) {
+	h := start(t, setup{})
+	q1 := h.f.message("what did Lich and his Lao counterpart discuss by phone in September?", alice, true, true)
+	h.f.dispatch(t, "MESSAGE_CREATE", q1)
+	answer1 := h.sentReply(t, q1)
+
+	inThread := func(thread, content string) map[string]any {
+		m := h.f.message(content, alice, true, true)
+		m["channel_id"] = thread
+		return m
+	}
+	t1 := inThread(str(answer1["id"]), "and what did he thank them for?")
+	h.f.dispatch(t, "MESSAGE_CREATE", t1)
+	if d := description(h.sentReply(t, t1)); !strings.HasPrefix(d, "He thanked the Vietnamese Ministry of National Defence") {
+		t.Errorf("first question in the answer's thread = %q; want Chansamone's thanks", d)
+	}
+	t2 := inThread(str(answer1["id"]), "and when was that?")
+	h.f.dispatch(t, "MESSAGE_CREATE", t2)
+	if d := description(h.sentReply(t, t2)); !strings.Contains(d, "September 8") {
+		t.Errorf("second question in the answer's thread = %q; want September 8", d)
+	}
+	// A thread started from another message.
+	other := inThread("1400000000000000001", "and when was that?")
+	h.f.dispatch(t, "MESSAGE_CREATE", other)
+	if d := description(h.sentReply(t, other)); strings.Contains(d, "September 8") {
+		t.Errorf("question in a thread not started from an answer = %q; want no context", d)
+	}
+	everyMessagePingsNobody(t, h.f)
+}

@@ -97,6 +97,9 @@ func interactionRequest(in *discordgo.Interaction) (req bot.Request, ok bool) {
 		return bot.Request{}, false
 	}
 	req = bot.Request{Platform: bot.Discord, ChatID: in.ChannelID, Direct: in.GuildID == "", Command: data.Name}
+	if !req.Direct {
+		req.Thread = in.ChannelID // a thread started from an answer has its id
+	}
 	switch {
 	case in.Member != nil && in.Member.User != nil:
 		req.UserID = in.Member.User.ID

@@ -29,6 +29,11 @@ func (r *run) onMessage(ctx context.Context, e *discordgo.MessageCreate) {
 	if m.Member != nil {
 		req.RoleIDs = m.Member.Roles
 	}
+	if !direct && req.ReplyTo == "" {
+		// The channel may be a thread started from one of the bot's
+		// answers: such a thread has the answer's id.
+		req.Thread = m.ChannelID
+	}
 	var reply bot.Reply
 	if c, ok := bot.Lookup(command); ok && c.ModeratorsOnly && !direct {
 		// Its reply is meant for the moderator alone, which only the slash
