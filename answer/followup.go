@@ -26,31 +26,27 @@ type Context struct {
 }
 
 // Next returns the context for the question after question, asked with c
-// (nil for none) and answered with res: the topic stays c's when res read
+// (nil for none) and answered with res. The topic stays c's when res read
 // question as a follow-up, and becomes question when it stood on its own;
-// the article becomes the one res cites first, or stays c's when res has
-// none. ok is false when there is nothing to carry: no topic and no
-// article.
+// the article becomes the one res cites first, or, when it cites none,
+// stays c's for a follow-up and is none for a question on its own. Small
+// talk and what is not a question (too long, no words) leave c as it is.
+// ok is false when there is nothing to carry.
 func Next(c *Context, question string, res Result) (next Context, ok bool) {
+	notQuestion := res.Refusal != nil && (res.Refusal.Kind == RefusedTooLong || res.Refusal.Kind == RefusedNoWords)
+	smallTalk := !res.Answered && res.Refusal == nil && len(res.Citations) == 0
+	if notQuestion || smallTalk {
+		if c == nil {
+			return Context{}, false
+		}
+		return *c, true
+	}
 	next = Context{Question: question}
 	if res.FollowUp && c != nil {
 		next = *c
 	}
 	if len(res.Citations) > 0 {
 		next.Doc = res.Citations[0].Doc
-	}
-	if !res.Answered && res.Refusal != nil && (res.Refusal.Kind == RefusedTooLong || res.Refusal.Kind == RefusedNoWords) {
-		// Not a question: the context is unchanged.
-		if c == nil {
-			return Context{}, false
-		}
-		return *c, true
-	}
-	if len(res.Citations) == 0 && res.Refusal == nil && c == nil {
-		return Context{}, false // small talk with nothing before it
-	}
-	if len(res.Citations) == 0 && res.Refusal == nil {
-		return *c, true // small talk: keep the topic
 	}
 	return next, next.Question != "" || next.Doc != ""
 }
