@@ -52,6 +52,9 @@ type Result struct {
 	Citations   []Citation `json:"citations"`
 	// Refusal says why there is no answer, when there is none.
 	Refusal *Refusal `json:"refusal,omitempty"`
+	// FollowUp is whether the question was read as a follow-up of
+	// AskOptions.Context; false when it stood on its own.
+	FollowUp bool `json:"follow_up,omitempty"`
 }
 
 // WriteJSON writes r as one line of JSON, the form `corpusbot ask --json`
@@ -130,6 +133,10 @@ type AskOptions struct {
 	Top int
 	// Explain breaks each citation's score into its signals.
 	Explain bool
+	// Context, when not nil, is the conversation the question follows
+	// (followup.go): a question that does not stand on its own is read
+	// with it.
+	Context *Context
 }
 
 // Ask answers question as o asks: with at most o.Top citations. The same
@@ -176,6 +183,7 @@ func (e *Engine) ask(question string, o AskOptions) Result {
 	sn := e.snap.Load() // one snapshot for the whole question
 	// The stages, doc.go describes them.
 	qr := parse(sn, text)
+	res.FollowUp = follow(sn, &qr, text, o.Context, e.opts.MaxQuestion)
 	var cs []Candidate
 	if len(qr.terms) > 0 {
 		sc := getScratch(sn.ix)
@@ -186,6 +194,9 @@ func (e *Engine) ask(question string, o AskOptions) Result {
 		cs = e.rerank.Rerank(sn, &qr, cs)
 	}
 	if r := decide(sn, &qr, cs); r != nil {
+		if qr.followUp {
+			followUpRefusal(sn, &qr, r)
+		}
 		res.Answer, res.Refusal = r.message, r
 		return res
 	}

@@ -63,6 +63,8 @@ func decide(sn *snapshot, qr *Query, cs []Candidate) *Refusal {
 		return refuse(RefusedNoMatch)
 	case qr.missingPlace:
 		return refuse(RefusedUnknownPlace)
+	case bare(qr) != "":
+		return refuse(bare(qr))
 	}
 	first := cs[0]
 	if qr.kind == kindCount && !givesNumberOf(sn, qr, first.Sentence) {

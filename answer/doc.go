@@ -40,6 +40,13 @@
 //   - compose (compose.go): the answer text, cut to the clause that answers
 //     and with relative dates resolved, and the citations.
 //
+// A question asked with a Context (AskOptions.Context: the question that
+// set the topic, the previous answer's article) is read as a follow-up
+// unless it stands on its own (followup.go): the query stage adds the
+// topic's terms it lacks at Weights.Carry, the "previous" signal prefers
+// the previous article, and decide refuses a follow-up with no word of its
+// own without saying the corpus lacks the topic.
+//
 // kind.go and counts.go hold the matchers of the text of sentences that
 // the stages share; memo.go and synonyms.go, what the query stage uses.
 package answer

@@ -25,6 +25,9 @@ type qterm struct {
 	// and a suffix such as 's), as the question has it: set for the terms
 	// that may name someone (mayName), the only ones a refusal names.
 	typed string
+	// carried is whether the term is carried over to a follow-up from
+	// its context's question (followup.go), not the question's own.
+	carried bool
 }
 
 // A Query is a question analysed against a snapshot: its terms and their
@@ -49,6 +52,13 @@ type Query struct {
 	// term is corpus.Term, remembered: what the question's text is
 	// analysed with, and text compared with the question had best be too.
 	term func(word string) (string, bool)
+	// followUp is whether the question is read as a follow-up of its
+	// context (followup.go): terms carried over from the context's
+	// question are among terms, at Weights.Carry of their weight.
+	followUp bool
+	// prevDoc is the article of the previous answer, which the
+	// "previous" signal prefers, or -1.
+	prevDoc int
 }
 
 // index returns the index into qr.terms of the term id, or -1.
@@ -70,7 +80,7 @@ func idf(n, df int) float64 {
 // missing word; and what the question asks for.
 func parse(sn *snapshot, q string) Query {
 	ix, w := sn.ix, sn.w
-	qr := Query{kind: classify(q), term: sn.term}
+	qr := Query{kind: classify(q), term: sn.term, prevDoc: -1}
 	qr.recent, qr.speech = questionWords(q)
 	switch qr.kind {
 	case kindWhen:

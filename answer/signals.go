@@ -39,6 +39,8 @@ type Weights struct {
 	Synonym               float64 // weight of a synonym's term
 	TypeBoost             float64 // the sentence holds what the question type asks for
 	RecencyBoost          float64 // the newest article, for "now", "current", "latest"
+	Carry                 float64 // weight of a term carried over to a follow-up from its context's question
+	PreviousBoost         float64 // the previous answer's article, for a follow-up
 }
 
 // DefaultWeights are tuned on ../shared/eval/seeds-dev.jsonl and SQuAD
@@ -56,6 +58,10 @@ var DefaultWeights = Weights{
 	Synonym:      0.6,
 	TypeBoost:    0.25,
 	RecencyBoost: 0.30,
+	// Carry and PreviousBoost: measured on the dev half of
+	// testdata/followups.jsonl (TestFollowUps).
+	Carry:         0.2,
+	PreviousBoost: 0.5,
 }
 
 // A Signal is one named part of a candidate's score. A candidate's score is
@@ -113,6 +119,12 @@ var signals = [...]Signal{
 		Weight: func(w *Weights) float64 { return w.RecencyBoost },
 		Factor: true,
 		Score:  recencyScore, Max: recencyMax,
+	},
+	{
+		Name:   "previous", // a follow-up's sentence is from the previous answer's article: 1 or 0
+		Weight: func(w *Weights) float64 { return w.PreviousBoost },
+		Factor: true,
+		Score:  previousScore, Max: previousMax,
 	},
 }
 

@@ -36,6 +36,18 @@ type Request struct {
 
 	// File is a file sent with the command, as /add takes one; nil for none.
 	File *Attachment
+	// ReplyTo is the id of the bot's message the request replies to (a
+	// Telegram reply, a Discord message reply), or "": the question is
+	// then read as a follow-up of the one that message answered.
+	ReplyTo string
+	// Thread is the id of the thread the request was posted in, when it
+	// may have been started from one of the bot's answers (Discord gives
+	// a thread started from a message that message's id), or "": the
+	// question then follows the thread's conversation, which began with
+	// that answer.
+	Thread string
+	// at is when Handle got the request, by Options.Now.
+	at time.Time
 }
 
 // An ErrorKind classifies what went wrong, so that adapters and tests can
@@ -95,6 +107,9 @@ type Reply struct {
 	FeedbackID string
 
 	article string // the article /add or /remove changed, for the log
+	// context is what a question replying to this answer is read with;
+	// Bot.Sent remembers it under the id of the message sent.
+	context *answer.Context
 }
 
 // Silent reports whether the reply says nothing.
@@ -161,6 +176,10 @@ type Options struct {
 	// Library adds and removes articles for /add and /remove; nil when the
 	// bot serves its built-in articles.
 	Library Library
+
+	// FollowUps bound how long and how many conversations are
+	// remembered for follow-up questions (context.go).
+	FollowUps FollowUps
 }
 
 // A Bot serves Requests from any platform. It is safe for concurrent use.
@@ -170,6 +189,7 @@ type Bot struct {
 	reloader Reloader
 	articles func(words string) []answer.Source // for /sources; may be nil
 	limiter  *limiter                           // nil when there is no rate limit
+	convs    *conversations                     // what follow-up questions are read with
 	log      *slog.Logger
 }
 
@@ -188,13 +208,14 @@ func New(opts Options, ans Answerer, rel Reloader, sources func(words string) []
 		opts.Now = time.Now
 	}
 	return &Bot{opts: opts, ans: ans, reloader: rel, articles: sources,
-		limiter: newLimiter(opts.RateLimit), log: logger(log)}
+		limiter: newLimiter(opts.RateLimit), convs: newConversations(opts.FollowUps), log: logger(log)}
 }
 
 // Handle routes a request through the rate limit and the command table and
 // returns the reply. It logs one line per request and tells the Recorder.
 func (b *Bot) Handle(ctx context.Context, r Request) Reply {
 	start := b.opts.Now()
+	r.at = start
 	name := strings.ToLower(strings.TrimPrefix(strings.TrimSpace(r.Command), "/"))
 	if name == "" {
 		name = "ask"

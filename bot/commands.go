@@ -132,7 +132,9 @@ func (b *Bot) ask(ctx context.Context, r Request) (Reply, string) {
 	if r.Top > 0 {
 		top = min(r.Top, answer.MaxTop)
 	}
-	res, err := b.ans.Ask(ctx, q, answer.AskOptions{Top: top, Explain: r.Explain})
+	now := r.at
+	prev := b.convs.context(r, now)
+	res, err := b.ans.Ask(ctx, q, answer.AskOptions{Top: top, Explain: r.Explain, Context: prev})
 	if err != nil {
 		return Reply{Private: true, Err: &Error{Kind: Internal,
 			Message: "Something went wrong on our side; please try again.", Cause: err}}, OutcomeFailed
@@ -140,6 +142,10 @@ func (b *Bot) ask(ctx context.Context, r Request) (Reply, string) {
 	rep := Reply{Answer: &res, Private: r.Private}
 	if f := b.opts.Feedback; f != nil && r.Platform != HTTP && votable(&res) {
 		rep.FeedbackID = f.remember(r.Platform, &res)
+	}
+	if next, ok := answer.Next(prev, q, res); ok {
+		b.convs.keepAfter(r, prev, next, now)
+		rep.context = &next
 	}
 	if !res.Answered {
 		return rep, OutcomeUnanswered
@@ -161,6 +167,12 @@ func (b *Bot) help(ctx context.Context, r Request) (Reply, string) {
 	}
 	if b.opts.Feedback != nil {
 		s.WriteString(feedbackHelp(r.Platform))
+	}
+	if r.Platform == Discord || r.Platform == Telegram {
+		if !r.Direct {
+			s.WriteString("\n")
+		}
+		s.WriteString("\nReply to one of my answers to ask a follow-up, such as \"and when was that?\".")
 	}
 	return Reply{Text: s.String()}, OutcomeOK
 }

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
-
 )
 
 // sourcesCorpus has dated, undated and linked articles, and enough of them

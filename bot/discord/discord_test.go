@@ -321,7 +321,7 @@ func TestMessagesMentionsAndDMs(t *testing.T) {
 		m      map[string]any
 		reason string
 	}{
-		{h.f.message(goodQuestion, alice, true, false), "guild message not mentioning the bot"},
+		{h.f.message(goodQuestion, alice, true, false), "guild message neither mentioning the bot nor replying to it"},
 		{h.f.message(goodQuestion, other, false, false), "from a bot"},
 		{h.f.message(goodQuestion, other, true, true), "from a bot"},
 		{h.f.message(goodQuestion, self, true, true), "own message"},

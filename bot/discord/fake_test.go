@@ -46,6 +46,7 @@ type fakeDiscord struct {
 	limits       []rateLimit                 // 429s to return
 	drops        map[string]int              // REST paths (or "gateway connection") whose next n requests are dropped unanswered
 	interactions map[string]*fakeInteraction // by token
+	sent         map[string]map[string]any   // the messages the bot created, by id, as Discord returns them
 	nextID       int64
 }
 
@@ -80,10 +81,15 @@ type fakeConn struct {
 }
 
 type fakeInteraction struct {
-	id    string
-	kind  int // 2 APPLICATION_COMMAND, 3 MESSAGE_COMPONENT
-	acked bool
-	edits int
+	id      string
+	kind    int // 2 APPLICATION_COMMAND, 3 MESSAGE_COMPONENT
+	acked   bool
+	edits   int
+	user    map[string]any // who invoked it
+	channel string         // where
+	// original is the response message: created by the type 4 or 5
+	// callback, edited by PATCH @original.
+	original map[string]any
 }
 
 type rateLimit struct {
@@ -102,6 +108,7 @@ func newFakeDiscord(t testing.TB) *fakeDiscord {
 		heartbeatMS:  500,
 		changed:      make(chan struct{}),
 		interactions: map[string]*fakeInteraction{},
+		sent:         map[string]map[string]any{},
 		drops:        map[string]int{},
 		nextID:       1300000000000000000,
 	}
@@ -349,16 +356,20 @@ func (f *fakeDiscord) route(method, path string, call restCall) (int, any, map[s
 			return 400, apiError(50035, "Invalid Form Body: "+err.Error()), nil
 		}
 		f.mu.Lock()
+		defer f.mu.Unlock()
 		in := f.interactions[parts[2]]
-		ok := in != nil && in.acked
-		if ok {
-			in.edits++
-		}
-		f.mu.Unlock()
-		if !ok {
+		if in == nil || !in.acked {
 			return 404, apiError(10015, "Unknown Webhook"), nil
 		}
-		return 200, f.messageFrom(call, ""), nil
+		in.edits++
+		body, _ := call.JSON.(map[string]any)
+		for _, k := range []string{"content", "embeds"} {
+			if v, ok := body[k]; ok {
+				in.original[k] = v
+			}
+		}
+		in.original["edited_timestamp"] = time.Now().UTC().Format(time.RFC3339Nano)
+		return 200, in.original, nil
 	case method == "POST" && len(parts) == 3 && parts[0] == "webhooks":
 		if parts[1] != f.appID {
 			return 404, apiError(10015, "Unknown Webhook"), nil
@@ -422,6 +433,14 @@ func (f *fakeDiscord) callback(id, token string, call restCall) (int, any, map[s
 		return 400, apiError(50035, "Invalid Form Body"), nil
 	}
 	in.acked = true
+	// The response is a message of the bot's, which a user can reply to;
+	// it names its interaction in interaction_metadata.
+	d, _ := m["data"].(map[string]any)
+	f.nextID++
+	in.original = f.botMessageLocked(strconv.FormatInt(f.nextID, 10), d, in.channel)
+	in.original["type"] = 20 // CHAT_INPUT_COMMAND
+	in.original["interaction_metadata"] = map[string]any{"id": in.id, "type": 2, "user": in.user,
+		"authorizing_integration_owners": map[string]any{"0": f.guildID}}
 	return http.StatusNoContent, nil, nil
 }
 
@@ -521,7 +540,16 @@ func (f *fakeDiscord) botUser() map[string]any {
 // messageFrom is the message object Discord returns for a sent message.
 func (f *fakeDiscord) messageFrom(call restCall, channel string) map[string]any {
 	m, _ := call.JSON.(map[string]any)
-	out := map[string]any{"id": f.id(), "type": 0, "channel_id": channel, "author": f.botUser(),
+	id := f.id()
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.botMessageLocked(id, m, channel)
+}
+
+// botMessageLocked makes the message object of a message the bot sent with
+// body m, and records it in f.sent; f.mu must be held.
+func (f *fakeDiscord) botMessageLocked(id string, m map[string]any, channel string) map[string]any {
+	out := map[string]any{"id": id, "type": 0, "channel_id": channel, "author": f.botUser(),
 		"content": str(m["content"]), "embeds": list(m["embeds"]), "timestamp": time.Now().UTC().Format(time.RFC3339Nano),
 		"edited_timestamp": nil, "mentions": []any{}, "mention_roles": []any{}, "attachments": []any{},
 		"tts": false, "mention_everyone": false, "pinned": false, "flags": int(num(m["flags"]))}
@@ -531,6 +559,20 @@ func (f *fakeDiscord) messageFrom(call restCall, channel string) map[string]any 
 	if ref, ok := m["message_reference"].(map[string]any); ok {
 		out["type"] = 19
 		out["message_reference"] = ref
+	}
+	f.sent[id] = out
+	return out
+}
+
+// clone copies a message object one level deep, so that its reader does
+// not race with its editor.
+func clone(m map[string]any) map[string]any {
+	if m == nil {
+		return nil
+	}
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		out[k] = v
 	}
 	return out
 }
@@ -789,7 +831,7 @@ func (u fakeUser) member(withUser bool) map[string]any {
 func (f *fakeDiscord) slashCommand(name string, options []map[string]any, u fakeUser, inGuild bool) map[string]any {
 	id, token := f.id(), "aW50ZXJhY3Rpb246"+f.id()+":Zm9vYmFy_tok-"+strconv.Itoa(len(name))
 	f.mu.Lock()
-	f.interactions[token] = &fakeInteraction{id: id, kind: 2}
+	f.interactions[token] = &fakeInteraction{id: id, kind: 2, user: u.object()}
 	f.mu.Unlock()
 	opts := []any{}
 	for _, o := range options {
@@ -800,6 +842,11 @@ func (f *fakeDiscord) slashCommand(name string, options []map[string]any, u fake
 		"data":   map[string]any{"id": "1100000000000000001", "name": name, "type": 1, "options": opts},
 		"locale": "en-US", "app_permissions": "2248473465835073", "entitlements": []any{},
 	}
+	defer func() {
+		f.mu.Lock()
+		f.interactions[token].channel = str(in["channel_id"])
+		f.mu.Unlock()
+	}()
 	if inGuild {
 		ch := "700000000000000001"
 		in["guild_id"], in["channel_id"], in["guild_locale"] = f.guildID, ch, "en-US"
@@ -877,6 +924,33 @@ func (f *fakeDiscord) message(content string, u fakeUser, inGuild, mentionBot bo
 		bot["member"] = fakeUser{}.member(false)
 		m["mentions"] = []any{bot}
 		m["content"] = "<@" + f.botID + "> " + content
+	}
+	return m
+}
+
+// reply builds a MESSAGE_CREATE payload of a message reply (type 19) from
+// u to the message to, as Discord sends it: message_reference names to,
+// referenced_message holds it, and when ping is set (the client's default,
+// "@ON") to's author is among the mentions, though the content does not
+// mention it. Without the ping the bot is not mentioned, and Discord sends
+// the content empty to a bot without the MESSAGE_CONTENT intent, as this
+// one identifies.
+func (f *fakeDiscord) reply(content string, u fakeUser, to map[string]any, ping bool) map[string]any {
+	inGuild := str(to["channel_id"]) != "710000000000000001"
+	m := f.message(content, u, inGuild, false)
+	m["type"] = 19
+	ref := map[string]any{"type": 0, "message_id": to["id"], "channel_id": m["channel_id"]}
+	if inGuild {
+		ref["guild_id"] = f.guildID
+	}
+	m["message_reference"] = ref
+	m["referenced_message"] = to
+	author, _ := to["author"].(map[string]any)
+	switch {
+	case ping:
+		m["mentions"] = []any{author}
+	case inGuild && str(author["id"]) == f.botID:
+		m["content"] = ""
 	}
 	return m
 }

@@ -71,15 +71,25 @@ func (r *run) onInteraction(ctx context.Context, e *discordgo.InteractionCreate)
 	defer t.Stop()
 	select {
 	case reply := <-replyc:
-		r.respond(ctx, in, reply)
+		if r.respond(ctx, in, reply) {
+			r.a.bot.Sent(req, reply, interactionKey(in.ID))
+			r.a.log.Debug("discord: interaction answered", "id", in.ID)
+		}
 	case <-t.C:
 		deferred := r.deferResponse(ctx, in, private)
 		reply := <-replyc
-		if deferred {
-			r.editOriginal(ctx, in, reply)
+		if deferred && r.editOriginal(ctx, in, reply) {
+			r.a.bot.Sent(req, reply, interactionKey(in.ID))
+			r.a.log.Debug("discord: interaction answered", "id", in.ID)
 		}
 	}
 }
+
+// interactionKey names the response to interaction id among the bot's
+// messages, for Bot.Sent: a reply to it carries the id in its
+// referenced_message's interaction_metadata, not the response's own id,
+// which the type 4 callback does not return.
+func interactionKey(id string) string { return "interaction:" + id }
 
 // interactionRequest turns a slash command into a request, reading the
 // options the command table declares: a string option is the text, the
@@ -93,6 +103,9 @@ func interactionRequest(in *discordgo.Interaction, files func(*discordgo.Message
 		return bot.Request{}, false
 	}
 	req = bot.Request{Platform: bot.Discord, ChatID: in.ChannelID, Direct: in.GuildID == "", Command: data.Name}
+	if !req.Direct {
+		req.Thread = in.ChannelID // a thread started from an answer has its id
+	}
 	switch {
 	case in.Member != nil && in.Member.User != nil:
 		req.UserID = in.Member.User.ID
@@ -142,8 +155,9 @@ func (r *run) sendContext(ctx context.Context) (context.Context, context.CancelF
 	return context.WithTimeout(context.WithoutCancel(ctx), r.a.opts.SendTimeout)
 }
 
-// respond answers the interaction with a type 4 response.
-func (r *run) respond(ctx context.Context, in *discordgo.Interaction, reply bot.Reply) {
+// respond answers the interaction with a type 4 response, and reports
+// whether it was delivered.
+func (r *run) respond(ctx context.Context, in *discordgo.Interaction, reply bot.Reply) bool {
 	if reply.Silent() {
 		reply = silentNote
 	}
@@ -161,7 +175,9 @@ func (r *run) respond(ctx context.Context, in *discordgo.Interaction, reply bot.
 	err := r.rest(sctx, func(o ...discordgo.RequestOption) error { return r.s.InteractionRespond(in, resp, o...) })
 	if err != nil {
 		r.a.log.Error("discord: responding to an interaction", "id", in.ID, "err", r.redact(err))
+		return false
 	}
+	return true
 }
 
 // deferResponse acknowledges the interaction with a type 5 response: Discord
@@ -182,8 +198,9 @@ func (r *run) deferResponse(ctx context.Context, in *discordgo.Interaction, priv
 }
 
 // editOriginal replaces a deferred response with the reply
-// (PATCH webhooks/{application}/{token}/messages/@original).
-func (r *run) editOriginal(ctx context.Context, in *discordgo.Interaction, reply bot.Reply) {
+// (PATCH webhooks/{application}/{token}/messages/@original), and reports
+// whether it was delivered.
+func (r *run) editOriginal(ctx context.Context, in *discordgo.Interaction, reply bot.Reply) bool {
 	if reply.Silent() {
 		reply = silentNote
 	}
@@ -208,7 +225,9 @@ func (r *run) editOriginal(ctx context.Context, in *discordgo.Interaction, reply
 	})
 	if err != nil {
 		r.a.log.Error("discord: editing a deferred response", "id", in.ID, "err", r.redact(err))
+		return false
 	}
+	return true
 }
 
 // suppress is flag 4 (SUPPRESS_EMBEDS) for a message whose links must not

@@ -10,8 +10,9 @@ import (
 	"github.com/corpusbot/corpusbot/bot"
 )
 
-// onMessage answers a DM, or a guild message that mentions the bot, with a
-// message that references it.
+// onMessage answers a DM, or a guild message that mentions the bot or
+// replies to one of its messages, with a message that references it. A
+// reply to one of the bot's answers is read as its follow-up.
 func (r *run) onMessage(ctx context.Context, e *discordgo.MessageCreate) {
 	if e == nil || e.Message == nil {
 		return
@@ -23,17 +24,22 @@ func (r *run) onMessage(ctx context.Context, e *discordgo.MessageCreate) {
 	}
 	direct := m.GuildID == ""
 	command, text := parseMessage(m.Content, r.botID)
+	req := bot.Request{Platform: bot.Discord, UserID: m.Author.ID, ChatID: m.ChannelID, Direct: direct,
+		Command: command, Text: text, ReplyTo: r.followsUp(m)}
+	if m.Member != nil {
+		req.RoleIDs = m.Member.Roles
+	}
+	if !direct && req.ReplyTo == "" {
+		// The channel may be a thread started from one of the bot's
+		// answers: such a thread has the answer's id.
+		req.Thread = m.ChannelID
+	}
 	var reply bot.Reply
 	if c, ok := bot.Lookup(command); ok && c.ModeratorsOnly && !direct {
 		// Its reply is meant for the moderator alone, which only the slash
 		// command (ephemeral) or a DM can give.
 		reply = bot.Reply{Text: "Please use the /" + c.Name + " slash command; its reply is shown only to you."}
 	} else {
-		req := bot.Request{Platform: bot.Discord, UserID: m.Author.ID, ChatID: m.ChannelID, Direct: direct,
-			Command: command, Text: text}
-		if m.Member != nil {
-			req.RoleIDs = m.Member.Roles
-		}
 		if command == "add" && len(m.Attachments) > 0 && m.Attachments[0] != nil {
 			req.File = r.a.attachment(m.Attachments[0]) // "/add" in a DM, with the file attached
 		}
@@ -43,7 +49,31 @@ func (r *run) onMessage(ctx context.Context, e *discordgo.MessageCreate) {
 		r.a.log.Debug("discord: nothing to say", "id", m.ID)
 		return
 	}
-	r.sendReply(ctx, m, reply)
+	if id := r.sendReply(ctx, m, reply); id != "" {
+		r.a.bot.Sent(req, reply, id)
+		r.a.log.Debug("discord: reply sent", "message", m.ID, "reply", id)
+	}
+}
+
+// followsUp returns the key of the bot's message that m replies to (its
+// message_reference, whose referenced_message the bot wrote), for
+// Request.ReplyTo, or "": the message's id, or for a response to a slash
+// command, interactionKey of its interaction.
+func (r *run) followsUp(m *discordgo.Message) string {
+	ref := m.ReferencedMessage
+	if m.MessageReference == nil || ref == nil || ref.Author == nil || r.botID == "" || ref.Author.ID != r.botID {
+		return ""
+	}
+	if md := ref.InteractionMetadata; md != nil {
+		if snowflake(md.ID) {
+			return interactionKey(md.ID)
+		}
+		return ""
+	}
+	if !snowflake(ref.ID) {
+		return ""
+	}
+	return ref.ID
 }
 
 // ignored says why a message is not for the bot, or "" when it is.
@@ -61,8 +91,12 @@ func (r *run) ignored(m *discordgo.Message) string {
 		return "not a plain message"
 	case !snowflake(m.ID) || !snowflake(m.ChannelID):
 		return "malformed ids"
-	case m.GuildID != "" && !mentions(m, r.botID):
-		return "guild message not mentioning the bot"
+	case m.GuildID != "" && !mentions(m, r.botID) && r.followsUp(m) == "":
+		return "guild message neither mentioning the bot nor replying to it"
+	case m.GuildID != "" && !mentions(m, r.botID) && strings.TrimSpace(m.Content) == "":
+		// A reply to the bot with the ping turned off: without the
+		// MESSAGE_CONTENT intent Discord sends it with no content.
+		return "reply to the bot without a mention, content not sent"
 	}
 	return ""
 }
@@ -110,8 +144,9 @@ func stripMentions(s, id string) string {
 }
 
 // sendReply posts the reply in the message's channel, referencing it
-// (POST channels/{id}/messages).
-func (r *run) sendReply(ctx context.Context, m *discordgo.Message, reply bot.Reply) {
+// (POST channels/{id}/messages), and returns the id of the message sent,
+// or "".
+func (r *run) sendReply(ctx context.Context, m *discordgo.Message, reply bot.Reply) string {
 	rm := bot.RenderDiscord(reply)
 	content, embeds := convert(rm)
 	no := false
@@ -121,11 +156,18 @@ func (r *run) sendReply(ctx context.Context, m *discordgo.Message, reply bot.Rep
 	}
 	sctx, cancel := r.sendContext(ctx)
 	defer cancel()
+	var sent *discordgo.Message
 	err := r.rest(sctx, func(o ...discordgo.RequestOption) error {
-		_, err := r.s.ChannelMessageSendComplex(m.ChannelID, send, o...)
+		var err error
+		sent, err = r.s.ChannelMessageSendComplex(m.ChannelID, send, o...)
 		return err
 	})
 	if err != nil {
 		r.a.log.Error("discord: replying to a message", "channel", m.ChannelID, "message", m.ID, "err", r.redact(err))
+		return ""
 	}
+	if sent == nil {
+		return ""
+	}
+	return sent.ID
 }

@@ -224,8 +224,9 @@ func FuzzInteraction(f *testing.F) {
 // FuzzMessage feeds MESSAGE_CREATE payloads through discordgo's decoding,
 // the adapter's filter and its parsing: nothing panics; a message is read
 // only from a person (not a bot, a webhook or the bot itself), with ids that
-// can go into a URL path, and in a guild only when it mentions the bot; the
-// text read holds no mention of the bot.
+// can go into a URL path, and in a guild only when it mentions the bot or
+// replies to it; it follows up only a message of the bot's, named by a
+// snowflake; the text read holds no mention of the bot.
 func FuzzMessage(f *testing.F) {
 	for _, s := range []string{
 		`{"id":"1","channel_id":"2","guild_id":"3","type":0,"content":"<@` + botID + `> who?","author":{"id":"4"},"mentions":[{"id":"` + botID + `"}]}`,
@@ -236,6 +237,10 @@ func FuzzMessage(f *testing.F) {
 		`{"id":"1","channel_id":"2","type":0,"content":"hi","author":{"id":"` + botID + `"},"webhook_id":"9"}`,
 		`{"id":"1","channel_id":"2","type":7,"content":"hi","author":null}`,
 		`null`, `[]`, `{"mentions":[null]}`,
+		`{"id":"1","channel_id":"2","guild_id":"3","type":19,"content":"and when?","author":{"id":"4"},"message_reference":{"message_id":"5"},"referenced_message":{"id":"5","author":{"id":"` + botID + `"}}}`,
+		`{"id":"1","channel_id":"2","guild_id":"3","type":19,"content":"and?","author":{"id":"4"},"message_reference":{"message_id":"5"},"referenced_message":{"id":"5","author":{"id":"` + botID + `"},"interaction_metadata":{"id":"6"}}}`,
+		`{"id":"1","channel_id":"2","guild_id":"3","type":19,"content":"and?","author":{"id":"4"},"message_reference":{"message_id":"5"},"referenced_message":{"id":"5","author":{"id":"7"}}}`,
+		`{"id":"1","channel_id":"2","guild_id":"3","type":19,"content":"x","author":{"id":"4"},"message_reference":{},"referenced_message":{"id":"../5","author":{"id":"` + botID + `"}}}`,
 	} {
 		f.Add([]byte(s))
 	}
@@ -253,8 +258,17 @@ func FuzzMessage(f *testing.F) {
 		if !snowflake(m.ID) || !snowflake(m.ChannelID) {
 			t.Errorf("read a message with ids %q, %q", m.ID, m.ChannelID)
 		}
-		if m.GuildID != "" && !mentions(m, botID) {
-			t.Errorf("read a guild message that does not mention the bot: %s", raw)
+		up := r.followsUp(m)
+		if m.GuildID != "" && !mentions(m, botID) && (up == "" || strings.TrimSpace(m.Content) == "") {
+			t.Errorf("read a guild message that neither mentions the bot nor replies to it with content: %s", raw)
+		}
+		if up != "" {
+			if ref := m.ReferencedMessage; ref == nil || ref.Author == nil || ref.Author.ID != botID {
+				t.Errorf("follows up %q, not a message of the bot's: %s", up, raw)
+			}
+			if !snowflake(strings.TrimPrefix(up, "interaction:")) {
+				t.Errorf("follows up %q, not a snowflake: %s", up, raw)
+			}
 		}
 		cmd, text := parseMessage(m.Content, botID)
 		if strings.Contains(text, "<@"+botID+">") || strings.Contains(text, "<@!"+botID+">") {

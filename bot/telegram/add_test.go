@@ -128,7 +128,7 @@ func TestAddRefusesBadDocuments(t *testing.T) {
 			}
 			// What the server wrote includes what the sockets buffer; the
 			// bot itself reads at most the limit (TestAddStopsReading... in
-			// bot/library), then hangs up.
+			// corpus/library), then hangs up.
 			if served >= tc.ff.size() && tc.ff.size() > 1<<20 {
 				t.Errorf("all %d bytes downloaded; want the download given up at the 1 MB limit", served)
 			}

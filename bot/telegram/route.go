@@ -50,6 +50,10 @@ func (r router) route(u tgbotapi.Update) (m *tgbotapi.Message, req bot.Request, 
 		ChatID:   strconv.FormatInt(m.Chat.ID, 10),
 		Direct:   direct,
 	}
+	if r.repliesToMe(m) {
+		// A reply to one of the bot's answers follows it up.
+		req.ReplyTo = strconv.Itoa(m.ReplyToMessage.MessageID)
+	}
 	if cmd, isCmd := parseCommand(text, entities); isCmd {
 		mine := cmd.Bot == "" || strings.EqualFold(cmd.Bot, r.self.UserName)
 		if !mine {

@@ -35,20 +35,26 @@ func (a *Adapter) answer(ctx context.Context, m *tgbotapi.Message, req bot.Reque
 		a.log.Warn("empty reply not sent", "chat", m.Chat.ID, "command", req.Command)
 		return
 	}
-	a.send(ctx, msg, reply)
+	if id := a.send(ctx, msg, reply); id != 0 {
+		a.bot.Sent(req, reply, strconv.Itoa(id))
+	}
 }
 
 // send delivers msg: as plain text when Telegram cannot parse its HTML,
 // after the wait Telegram asks for on 429, to the new chat id when a group
 // became a supergroup, and retrying network failures a bounded number of
-// times. What cannot be delivered is logged.
-func (a *Adapter) send(ctx context.Context, msg outMessage, reply bot.Reply) {
+// times. What cannot be delivered is logged. It returns the id of the
+// message sent, or 0.
+func (a *Adapter) send(ctx context.Context, msg outMessage, reply bot.Reply) int {
 	bo := a.backoff()
 	floods, failures := 0, 0
 	for {
-		_, err := call[tgbotapi.Message](ctx, a.api, a.opts.RequestTimeout, "sendMessage", msg.params())
-		if err == nil || ctx.Err() != nil {
-			return
+		sent, err := call[tgbotapi.Message](ctx, a.api, a.opts.RequestTimeout, "sendMessage", msg.params())
+		if err == nil {
+			return sent.MessageID
+		}
+		if ctx.Err() != nil {
+			return 0
 		}
 		code, desc := apiCode(err), strings.ToLower(apiDescription(err))
 		switch {
@@ -66,7 +72,7 @@ func (a *Adapter) send(ctx context.Context, msg outMessage, reply bot.Reply) {
 			wait := retryAfter(err)
 			a.log.Warn("flood control; waiting before resending", "chat", msg.chatID, "retry_in_s", wait.Seconds())
 			if a.sleep(ctx, wait) != nil {
-				return
+				return 0
 			}
 			continue
 		case (code == 0 || code >= 500) && failures < a.opts.SendRetries:
@@ -74,12 +80,12 @@ func (a *Adapter) send(ctx context.Context, msg outMessage, reply bot.Reply) {
 			wait := bo.next()
 			a.log.Warn("sendMessage failed; retrying", "chat", msg.chatID, "attempt", failures, "retry_in_s", wait.Seconds(), "err", err)
 			if a.sleep(ctx, wait) != nil {
-				return
+				return 0
 			}
 			continue
 		}
 		a.log.Error("reply not delivered", "chat", msg.chatID, "err", err)
-		return
+		return 0
 	}
 }
 

@@ -16,6 +16,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/corpusbot/corpusbot/answer"
+	"github.com/corpusbot/corpusbot/bot"
 	"github.com/corpusbot/corpusbot/corpus"
 	"github.com/corpusbot/corpusbot/corpus/library"
 )
@@ -31,6 +32,7 @@ type Config struct {
 	HTTP       HTTPConfig       `yaml:"http"`
 	Answer     AnswerConfig     `yaml:"answer"`
 	RateLimit  RateLimitConfig  `yaml:"rate_limit"`
+	FollowUps  FollowUpsConfig  `yaml:"follow_ups"`
 	Log        LogConfig        `yaml:"log"`
 	Shutdown   ShutdownConfig   `yaml:"shutdown"`
 	Feedback   FeedbackConfig   `yaml:"feedback"`
@@ -92,6 +94,24 @@ type RateLimitConfig struct {
 	Burst     int     `yaml:"burst"`
 }
 
+type FollowUpsConfig struct {
+	Window      time.Duration `yaml:"window"`       // the next question in a private chat follows the last within this; 0 turns it off
+	ReplyWindow time.Duration `yaml:"reply_window"` // a reply to an answer follows it up within this; 0 turns it off
+	Max         int           `yaml:"max"`          // conversations and answers remembered at most
+}
+
+// options are the bot's FollowUps for f: a window of 0 turns that kind of
+// follow-up off, which bot.FollowUps spells with a negative window.
+func (f FollowUpsConfig) options() bot.FollowUps {
+	off := func(d time.Duration) time.Duration {
+		if d == 0 {
+			return -1
+		}
+		return d
+	}
+	return bot.FollowUps{Window: off(f.Window), ReplyWindow: off(f.ReplyWindow), Max: f.Max}
+}
+
 type LogConfig struct {
 	Level  string `yaml:"level"`  // debug, info, warn, error
 	Format string `yaml:"format"` // text or json
@@ -108,6 +128,7 @@ func defaultConfig() Config {
 		Corpus:    CorpusConfig{MaxFileBytes: corpus.DefaultMaxFileBytes, ReloadTimeout: 60 * time.Second},
 		Answer:    AnswerConfig{Top: answer.DefaultTop, MaxQuestion: answer.MaxQuestion},
 		RateLimit: RateLimitConfig{PerMinute: 20, Burst: 5},
+		FollowUps: FollowUpsConfig{Window: bot.DefaultFollowUpWindow, ReplyWindow: bot.DefaultReplyWindow, Max: bot.DefaultMaxConversations},
 		Log:       LogConfig{Level: "info", Format: "text"},
 		Shutdown:  ShutdownConfig{Grace: 10 * time.Second},
 		Add:       AddConfig{MaxBytes: library.DefaultMaxBytes, Timeout: library.DefaultTimeout, MaxRedirects: library.DefaultMaxRedirects},
@@ -326,6 +347,15 @@ func (c *Config) validate() error {
 	}
 	if c.RateLimit.Burst < 0 {
 		bad("rate_limit.burst: %d is negative", c.RateLimit.Burst)
+	}
+	if c.FollowUps.Window < 0 {
+		bad("follow_ups.window: %s is negative", c.FollowUps.Window)
+	}
+	if c.FollowUps.ReplyWindow < 0 {
+		bad("follow_ups.reply_window: %s is negative", c.FollowUps.ReplyWindow)
+	}
+	if c.FollowUps.Max < 1 || c.FollowUps.Max > 10_000_000 {
+		bad("follow_ups.max: %d is not from 1 to 10000000", c.FollowUps.Max)
 	}
 	if !slices.Contains([]string{"debug", "info", "warn", "error"}, strings.ToLower(c.Log.Level)) {
 		bad("log.level: %q is not one of debug, info, warn, error", c.Log.Level)

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/corpusbot/corpusbot/bot"
 	"github.com/corpusbot/corpusbot/corpus"
 )
 
@@ -47,6 +48,9 @@ func TestConfigDefaults(t *testing.T) {
 	if cfg.Discord != nil || cfg.Telegram != nil {
 		t.Error("absent sections read as present")
 	}
+	if got, want := cfg.FollowUps.options(), (bot.FollowUps{Window: 5 * time.Minute, ReplyWindow: 24 * time.Hour, Max: 10000}); got != want {
+		t.Errorf("follow-up defaults = %+v; want %+v", got, want)
+	}
 	if cfg.Corpus.MaxFileBytes != corpus.DefaultMaxFileBytes || cfg.Corpus.ReloadTimeout != time.Minute {
 		t.Errorf("corpus defaults = %+v; want max_file_bytes %d, reload_timeout 1m", cfg.Corpus, corpus.DefaultMaxFileBytes)
 	}
@@ -63,6 +67,16 @@ func TestConfigAdd(t *testing.T) {
 	cfg, err = parseConfig([]byte("http:\n  listen: 127.0.0.1:9000\nadd:\n  allow_private: true\n  timeout: 3s\n"))
 	if err != nil || !cfg.Add.AllowPrivate || cfg.Add.Timeout != 3*time.Second || cfg.validate() != nil {
 		t.Errorf("add = %+v, %v; want allow_private and a 3s timeout", cfg.Add, err)
+	}
+}
+
+func TestConfigFollowUps(t *testing.T) {
+	cfg, err := parseConfig([]byte("http:\n  listen: 127.0.0.1:9000\nfollow_ups:\n  window: 0s\n  reply_window: 2h\n  max: 50\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := cfg.FollowUps.options(), (bot.FollowUps{Window: -1, ReplyWindow: 2 * time.Hour, Max: 50}); got != want {
+		t.Errorf("follow_ups read as %+v; want %+v (window 0s turns it off)", got, want)
 	}
 }
 
@@ -142,6 +156,8 @@ func TestConfigErrors(t *testing.T) {
 		{"ack too late", listen + "discord:\n  token: a\n  ack_after: 5s\n", []string{"discord.ack_after"}},
 		{"salt without a feedback file", listen + "feedback:\n  salt_file: /etc/salt\n", []string{"feedback.salt_file"}},
 		{"misspelt feedback key", listen + "feedback:\n  files: x\n", []string{"line 4", `"files"`, "in feedback", "salt_file"}},
+		{"negative follow-up window", listen + "follow_ups:\n  window: -1m\n", []string{"follow_ups.window", "-1m"}},
+		{"follow-ups max zero", listen + "follow_ups:\n  max: 0\n", []string{"follow_ups.max"}},
 		{"two errors at once", listen + "answer:\n  top: 0\nlog:\n  level: loud\n", []string{"answer.top", "log.level"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

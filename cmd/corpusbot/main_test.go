@@ -292,3 +292,39 @@ func TestAskExplain(t *testing.T) {
 		t.Errorf("ask --json = %s; want no explanation unasked", out.String())
 	}
 }
+
+// TestChatFollowUps asks issue 16's questions one after the other in the
+// console: each follow-up answers from the article of the video call, and
+// a question that stands on its own from its own article; "and what did
+// he thank them for?" after Lich's phone talks answers from their article,
+// not from the video call's like sentence, as it does alone.
+func TestChatFollowUps(t *testing.T) {
+	in := strings.NewReader("When did Giang hold a video call with his Lao counterpart?\n" +
+		"who congratulated him on his appointment?\n" +
+		"what did they agree on?\n" +
+		"Who is Laos's defence minister now?\n" +
+		"what did Lich and his Lao counterpart discuss by phone in September?\n" +
+		"and what did he thank them for?\n")
+	var out, errb bytes.Buffer
+	if err := run(context.Background(), []string{"chat"}, in, &out, &errb); err != nil {
+		t.Fatalf("chat: %v (%s)", err, errb.String())
+	}
+	replies := strings.Split(out.String(), "\n> ")
+	if len(replies) < 7 {
+		t.Fatalf("chat gave %d replies; want 6:\n%s", len(replies)-1, out.String())
+	}
+	for i, want := range []string{
+		"May 6",
+		"Chanyalat congratulated Giang on his appointment",
+		"They agreed that",
+		"Khamliang Outhakaysone",
+		"bilateral defence cooperation",
+		"He thanked the Vietnamese Ministry of National Defence",
+	} {
+		// The answer and its first citation (a reply that would repeat
+		// citation [1] says "See [1]"), not the others.
+		if answer, _, _ := strings.Cut(replies[i+1], "\n[2]"); !strings.Contains(answer, want) {
+			t.Errorf("reply %d's answer lacks %q:\n%s", i+1, want, replies[i+1])
+		}
+	}
+}

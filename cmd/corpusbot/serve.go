@@ -115,6 +115,7 @@ func serve(ctx context.Context, cfg Config, logOut io.Writer) error {
 		Top:         cfg.Answer.Top,
 		MaxQuestion: cfg.Answer.MaxQuestion,
 		RateLimit:   bot.RateLimit{PerMinute: cfg.RateLimit.PerMinute, Burst: cfg.RateLimit.Burst},
+		FollowUps:   cfg.FollowUps.options(),
 		Recorder:    metrics,
 		Feedback:    feedbackFor(cfg, metrics, log),
 		Library:     newLibrary(cfg.Corpus, cfg.Add, eng.Index),
