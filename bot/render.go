@@ -40,7 +40,7 @@ func RenderText(r Reply) string {
 		return r.Err.Message
 	case r.Answer != nil:
 		var b strings.Builder
-		short, rest := answerHead(r.Answer)
+		short, rest := AnswerHead(r.Answer)
 		if short != "" {
 			b.WriteString(short + " — ")
 		}
@@ -58,12 +58,12 @@ func RenderText(r Reply) string {
 	return r.Text
 }
 
-// answerHead returns what a reply leads with: the short answer (a name, a
+// AnswerHead returns what a reply leads with: the short answer (a name, a
 // date, a place, a number), if any, and the answer's text. An answer that
 // is citation [1]'s sentence whole gives way to a pointer to it ("See
 // [1]", and any dates it resolves), so that the reply quotes the sentence
 // once, as the proof under [1].
-func answerHead(res *answer.Result) (short, rest string) {
+func AnswerHead(res *answer.Result) (short, rest string) {
 	rest = res.Answer
 	if len(res.Citations) > 0 && res.Citations[0].Sentence != "" {
 		if after, ok := strings.CutPrefix(res.Answer, res.Citations[0].Sentence+" [1]"); ok {
@@ -106,7 +106,7 @@ func RenderTelegram(r Reply) string {
 func telegramAnswer(res *answer.Result) string {
 	const limit = TelegramMaxText
 	var b strings.Builder
-	if short, rest := answerHead(res); short != "" {
+	if short, rest := AnswerHead(res); short != "" {
 		short = cutWords(short, 200, EscapeHTML)
 		b.WriteString("<b>" + short + "</b> — ")
 		b.WriteString(cutWords(rest, maxHead-utf16Len(short)-len("<b></b> — "), EscapeHTML))
@@ -213,7 +213,7 @@ func RenderDiscord(r Reply) DiscordMessage {
 }
 
 func discordEmbed(res *answer.Result) Embed {
-	short, rest := answerHead(res)
+	short, rest := AnswerHead(res)
 	e := Embed{
 		Title:       cutWords(res.Question, DiscordMaxTitle, EscapeMarkdown),
 		Description: cutWords(rest, maxHead, EscapeMarkdown),

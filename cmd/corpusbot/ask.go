@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/corpusbot/corpusbot/answer"
+	"github.com/corpusbot/corpusbot/bot"
 	"github.com/corpusbot/corpusbot/corpus"
 )
 
@@ -243,10 +244,11 @@ func readLine(r *bufio.Reader, max int) inputLine {
 // answer, then the numbered citations, each with its article's link.
 func formatText(res answer.Result) string {
 	var b strings.Builder
-	if res.ShortAnswer != "" {
-		b.WriteString(res.ShortAnswer + " — ")
+	short, rest := bot.AnswerHead(&res) // the sentence of [1] is quoted once, under [1]
+	if short != "" {
+		b.WriteString(short + " — ")
 	}
-	b.WriteString(res.Answer)
+	b.WriteString(rest)
 	b.WriteString("\n")
 	for i, c := range res.Citations {
 		fmt.Fprintf(&b, "\n[%d] %s", i+1, c.Title)
@@ -259,7 +261,7 @@ func formatText(res answer.Result) string {
 		}
 		meta = append(meta, c.Doc)
 		fmt.Fprintf(&b, " (%s)\n    “%s”\n", strings.Join(meta, ", "), c.Sentence)
-		if link := corpus.Link(c.URL); link != "" {
+		if link := answer.Link(c.URL); link != "" {
 			fmt.Fprintf(&b, "    %s\n", link)
 		}
 		if len(c.Explain) > 0 {
