@@ -1,0 +1,28 @@
+package answer
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// TestFigures prints the engine's figures on every set of ../shared/eval,
+// dev halves beside test halves. It runs when CORPUSBOT_FIGURES is set: it
+// takes about a minute.
+func TestFigures(t *testing.T) {
+	if os.Getenv("CORPUSBOT_FIGURES") == "" {
+		t.Skip("set CORPUSBOT_FIGURES=1 to print every figure")
+	}
+	dir := evalDir(t)
+	squad := loadEngine(t, filepath.Join(dir, "squad", "corpus"))
+	sq := readQuestions(t, filepath.Join(dir, "squad", "questions.jsonl"))
+	t.Logf("seeds-dev:       %v", evaluate(t, loadEngine(t, ""), readQuestions(t, filepath.Join(dir, "seeds-dev.jsonl"))))
+	t.Logf("squad dev:       %v", evaluate(t, squad, sq, docRange(1, 24)...))
+	t.Logf("squad test:      %v", evaluate(t, squad, sq, docRange(25, 48)...))
+	t.Logf("squad2 mixed-dev:  %v", evaluate(t, squad, readQuestions(t, filepath.Join(dir, "squad2", "mixed-dev.jsonl"))))
+	t.Logf("squad2 mixed-test: %v", evaluate(t, squad, readQuestions(t, filepath.Join(dir, "squad2", "mixed-test.jsonl"))))
+	for _, half := range []string{"dev", "test"} {
+		e := loadEngine(t, filepath.Join(dir, "offcorpus", half, "corpus"))
+		t.Logf("offcorpus %s: %v", half, evaluate(t, e, readQuestions(t, filepath.Join(dir, "offcorpus", half, "questions.jsonl"))))
+	}
+}
