@@ -1,0 +1,255 @@
+package answer
+
+//go:generate go run ../cmd/corpusbot-train -eval ../../shared/eval -o confidence.json
+
+import (
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"math"
+	"slices"
+
+	"github.com/corpusbot/corpusbot/corpus"
+)
+
+// The confidence: the probability that the first citation answers the
+// question, which decide's rules have let through. A logistic model over
+// features of the first countDepth candidates after reranking (so that it
+// does not depend on how many citations are asked for), Platt-calibrated
+// on held-apart articles; train.go fits it, confidence.json holds it.
+
+// The features the confidence reads, by their place in a featureVec.
+// Shares are of the question's weight: each term's weight times its idf,
+// and missingIDF for each word the corpus never uses (as coverage counts).
+var featureNames = [...]string{
+	"score",            // log(1 + the first's score)
+	"score_share",      // the first's score over the question's weight
+	"margin2",          // (first - second) / first
+	"margin3",          // (first - third) / first
+	"cover_sentence",   // share the first sentence holds
+	"cover_context",    // share it and its article's title and date hold (coverage)
+	"cover_neighbours", // share it, its neighbours and the title and date hold
+	"cover_article",    // share its article holds
+	"missing_weight",   // share of words the corpus never uses
+	"rare_absent",      // the rarest term the article lacks: its idf over the question's highest
+	"name_absent",      // the article lacks a name the question asks about (absentName): 1 or 0
+	"name_cover",       // share of the question's names (by idf) that the article has; 1 with none
+	"terms",            // log(1 + the question's terms)
+	"kind_when",        // the question's kind, one-hot
+	"kind_who",
+	"kind_where",
+	"kind_count",
+	"type_agree",    // the first sentence holds what the kind asks for
+	"new_name",      // the first sentence names something the question does not
+	"same_article",  // share of the second and third from the first's article
+	"bigram",        // the first's bigram signal over the question's highest idf
+	"exact",         // the first's exact signal over the question's weight
+	"reranked",      // a rerank rule put the first there: 1 or 0
+	"fuzzy",         // share carried by fuzzy and synonym matches
+	"refers_back",   // the first sentence opens by referring back: 1 or 0
+	"who_new_name",  // kind_who times new_name
+	"other_cover",   // kind other times cover_sentence
+	"score_cover",   // score_share times cover_context
+	"missing_words", // the question has a word the corpus never uses: 1 or 0
+}
+
+const nFeatures = len(featureNames)
+
+// The rows of signals the features read.
+const (
+	signalBigram = firstStage + iota
+	signalExact
+)
+
+type featureVec [nFeatures]float64
+
+// features works out the confidence's features of question qr's candidates
+// cs, reranked, of which there is at least one.
+func features(sn *snapshot, qr *Query, cs []Candidate) featureVec {
+	ix := sn.ix
+	var f featureVec
+	missingIDF := missingShare * idf(len(ix.Sentences), 0)
+	first := cs[0]
+	s := first.Sentence
+	a := int(ix.Sentences[s].Article)
+	lo, hi := ix.ArticleSentences(a)
+	var total, maxIDF, fuzzy float64
+	var names, namesHeld float64
+	for _, t := range qr.terms {
+		total += t.weight * t.idf
+		maxIDF = max(maxIDF, t.idf)
+		if t.weight < 1 || t.form < 0 {
+			fuzzy += t.weight * t.idf
+		}
+	}
+	total += float64(len(qr.missing)) * missingIDF
+	if total == 0 {
+		total = 1
+	}
+	share := func(held func(t *qterm) bool) float64 {
+		var w float64
+		for k := range qr.terms {
+			if held(&qr.terms[k]) {
+				w += qr.terms[k].weight * qr.terms[k].idf
+			}
+		}
+		return w / total
+	}
+	sentTerms := ix.SentenceTerms(s)
+	inSentence := func(s int, id corpus.TermID) bool {
+		return s >= lo && s < hi && slices.Contains(ix.SentenceTerms(s), id)
+	}
+	var rare float64
+	for k := range qr.terms {
+		t := &qr.terms[k]
+		in := inArticle(ix, a, t.id) || ix.InContext(a, t.id)
+		if !in {
+			rare = max(rare, t.idf)
+		}
+		if t.weight >= 1 && ix.IsName(t.id) {
+			names += t.idf
+			if in {
+				namesHeld += t.idf
+			}
+		}
+	}
+	score1 := first.Score
+	f[0] = math.Log1p(max(score1, 0))
+	f[1] = score1 / total
+	if score1 > 0 {
+		if len(cs) > 1 {
+			f[2] = (score1 - cs[1].Score) / score1
+		} else {
+			f[2] = 1
+		}
+		if len(cs) > 2 {
+			f[3] = (score1 - cs[2].Score) / score1
+		} else {
+			f[3] = 1
+		}
+	}
+	f[4] = share(func(t *qterm) bool { return slices.Contains(sentTerms, t.id) })
+	f[5] = coverage(ix, qr, first.basis, missingIDF)
+	f[6] = share(func(t *qterm) bool {
+		return slices.Contains(sentTerms, t.id) || ix.InContext(a, t.id) || inSentence(s-1, t.id) || inSentence(s+1, t.id)
+	})
+	f[7] = share(func(t *qterm) bool { return inArticle(ix, a, t.id) || ix.InContext(a, t.id) })
+	f[8] = missingWeight(qr, missingIDF)
+	if maxIDF > 0 {
+		f[9] = rare / maxIDF
+	}
+	if absentName(ix, qr, first.basis) != "" {
+		f[10] = 1
+	}
+	f[11] = 1
+	if names > 0 {
+		f[11] = namesHeld / names
+	}
+	f[12] = math.Log1p(float64(len(qr.terms)))
+	switch qr.kind {
+	case kindWhen:
+		f[13] = 1
+	case kindWho:
+		f[14] = 1
+	case kindWhere:
+		f[15] = 1
+	case kindCount:
+		f[16] = 1
+	}
+	if qr.kind != kindOther && sn.answers(s, qr.kind) {
+		f[17] = 1
+	}
+	for _, id := range sentTerms {
+		if ix.IsName(id) && qr.index(id) < 0 {
+			f[18] = 1
+			break
+		}
+	}
+	for _, c := range cs[1:min(len(cs), countDepth)] {
+		if int(ix.Sentences[c.Sentence].Article) == a {
+			f[19] += 0.5
+		}
+	}
+	if maxIDF > 0 {
+		f[20] = first.Parts[signalBigram] / maxIDF
+	}
+	f[21] = first.Parts[signalExact] / total
+	if first.rule != "" {
+		f[22] = 1
+	}
+	f[23] = fuzzy / total
+	if sn.has(s, factRefersBack) {
+		f[24] = 1
+	}
+	f[25] = f[14] * f[18]
+	if qr.kind == kindOther {
+		f[26] = f[4]
+	}
+	f[27] = f[1] * f[5]
+	if len(qr.missing) > 0 {
+		f[28] = 1
+	}
+	return f
+}
+
+// A confidenceModel is a logistic model over standardised features, its
+// output calibrated: p = 1 / (1 + exp(-(A·z + B))), z = Bias + Σ Weights[i]
+// × (f[i] - Mean[i]) / Scale[i].
+type confidenceModel struct {
+	Features []string  `json:"features"`
+	Mean     []float64 `json:"mean"`
+	Scale    []float64 `json:"scale"`
+	Weights  []float64 `json:"weights"`
+	Bias     float64   `json:"bias"`
+	A        float64   `json:"platt_a"`
+	B        float64   `json:"platt_b"`
+	// The default thresholds, chosen on the dev halves when training:
+	// Confident and above is a confident answer, Hedge and above a
+	// hedged one, below Hedge a refusal.
+	Confident float64 `json:"confident"`
+	Hedge     float64 `json:"hedge"`
+}
+
+// predict is the model's calibrated probability for f.
+func (m *confidenceModel) predict(f *featureVec) float64 {
+	z := m.Bias
+	for i, x := range f {
+		z += m.Weights[i] * (x - m.Mean[i]) / m.Scale[i]
+	}
+	return 1 / (1 + math.Exp(-(m.A*z + m.B)))
+}
+
+//go:embed confidence.json
+var confidenceJSON []byte
+
+// model is the embedded confidence model.
+var model = mustModel(confidenceJSON)
+
+// parseModel reads a model file, checking that it reads the features this
+// build works out, in the same order.
+func parseModel(b []byte) (*confidenceModel, error) {
+	var m confidenceModel
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, fmt.Errorf("confidence model: %w", err)
+	}
+	if !slices.Equal(m.Features, featureNames[:]) {
+		return nil, fmt.Errorf("confidence model: its features %v are not this build's %v: retrain it (go generate ./answer)", m.Features, featureNames)
+	}
+	if len(m.Mean) != nFeatures || len(m.Scale) != nFeatures || len(m.Weights) != nFeatures {
+		return nil, fmt.Errorf("confidence model: %d features but %d means, %d scales, %d weights", nFeatures, len(m.Mean), len(m.Scale), len(m.Weights))
+	}
+	for _, s := range m.Scale {
+		if s <= 0 {
+			return nil, fmt.Errorf("confidence model: a scale of %v", s)
+		}
+	}
+	return &m, nil
+}
+
+func mustModel(b []byte) *confidenceModel {
+	m, err := parseModel(b)
+	if err != nil {
+		panic(err)
+	}
+	return m
+}
