@@ -22,7 +22,7 @@ import (
 // Shares are of the question's weight: each term's weight times its idf,
 // and missingIDF for each word the corpus never uses (as coverage counts).
 var featureNames = [...]string{
-	"score",            // log(1 + the first's score)
+	"score_log",        // log(1 + the first's score) - log(1 + the question's weight)
 	"score_share",      // the first's score over the question's weight
 	"margin2",          // (first - second) / first
 	"margin3",          // (first - third) / first
@@ -43,7 +43,7 @@ var featureNames = [...]string{
 	"new_name",      // the first sentence names something the question does not
 	"same_article",  // share of the second and third from the first's article
 	"bigram",        // the first's bigram signal over the question's highest idf
-	"exact",         // the first's exact signal over the question's weight
+	"exact",         // the first's exact signal over its terms' idf
 	"reranked",      // a rerank rule put the first there: 1 or 0
 	"fuzzy",         // share carried by fuzzy and synonym matches
 	"refers_back",   // the first sentence opens by referring back: 1 or 0
@@ -51,6 +51,8 @@ var featureNames = [...]string{
 	"other_cover",   // kind other times cover_sentence
 	"score_cover",   // score_share times cover_context
 	"missing_words", // the question has a word the corpus never uses: 1 or 0
+	"score",         // log(1 + the first's score)
+	"idf_sum",       // log(1 + the idf of the question's terms, summed)
 }
 
 const nFeatures = len(featureNames)
@@ -73,11 +75,12 @@ func features(sn *snapshot, qr *Query, cs []Candidate) featureVec {
 	s := first.Sentence
 	a := int(ix.Sentences[s].Article)
 	lo, hi := ix.ArticleSentences(a)
-	var total, maxIDF, fuzzy float64
+	var total, maxIDF, sumIDF, fuzzy float64
 	var names, namesHeld float64
 	for _, t := range qr.terms {
 		total += t.weight * t.idf
 		maxIDF = max(maxIDF, t.idf)
+		sumIDF += t.idf
 		if t.weight < 1 || t.form < 0 {
 			fuzzy += t.weight * t.idf
 		}
@@ -114,7 +117,7 @@ func features(sn *snapshot, qr *Query, cs []Candidate) featureVec {
 		}
 	}
 	score1 := first.Score
-	f[0] = math.Log1p(max(score1, 0))
+	f[0] = math.Log1p(max(score1, 0)) - math.Log1p(total)
 	f[1] = score1 / total
 	if score1 > 0 {
 		if len(cs) > 1 {
@@ -173,7 +176,9 @@ func features(sn *snapshot, qr *Query, cs []Candidate) featureVec {
 	if maxIDF > 0 {
 		f[20] = first.Parts[signalBigram] / maxIDF
 	}
-	f[21] = first.Parts[signalExact] / total
+	if sumIDF > 0 {
+		f[21] = first.Parts[signalExact] / sumIDF
+	}
 	if first.rule != "" {
 		f[22] = 1
 	}
@@ -189,12 +194,14 @@ func features(sn *snapshot, qr *Query, cs []Candidate) featureVec {
 	if len(qr.missing) > 0 {
 		f[28] = 1
 	}
+	f[29] = math.Log1p(max(score1, 0))
+	f[30] = math.Log1p(sumIDF)
 	return f
 }
 
 // A confidenceModel is a logistic model over standardised features, its
 // output calibrated: p = 1 / (1 + exp(-(A·z + B))), z = Bias + Σ Weights[i]
-// × (f[i] - Mean[i]) / Scale[i].
+// × (f[i] - Mean[i]) / Scale[i], each term within ±maxStandard (standard).
 type confidenceModel struct {
 	Features []string  `json:"features"`
 	Mean     []float64 `json:"mean"`
@@ -214,16 +221,29 @@ type confidenceModel struct {
 func (m *confidenceModel) predict(f *featureVec) float64 {
 	z := m.Bias
 	for i, x := range f {
-		z += m.Weights[i] * (x - m.Mean[i]) / m.Scale[i]
+		z += m.Weights[i] * standard(x, m.Mean[i], m.Scale[i])
 	}
 	return 1 / (1 + math.Exp(-(m.A*z + m.B)))
 }
 
+// standard is x standardised, within ±maxStandard: a question unlike any
+// the model was trained on (a word typed forty times) is judged as the
+// most extreme it saw, not extrapolated.
+func standard(x, mean, scale float64) float64 {
+	return min(max((x-mean)/scale, -maxStandard), maxStandard)
+}
+
+const maxStandard = 4
+
 //go:embed confidence.json
 var confidenceJSON []byte
 
-// model is the embedded confidence model.
-var model = mustModel(confidenceJSON)
+// model is the embedded confidence model. When it does not parse, or reads
+// other features than this build works out (a feature was changed and the
+// model not retrained), modelErr says why, TestEmbeddedModel fails, and
+// model is a neutral one (confidence 0.5 for every question, thresholds
+// 0) that corpusbot-train can retrain from.
+var model, modelErr = embeddedModel(confidenceJSON)
 
 // parseModel reads a model file, checking that it reads the features this
 // build works out, in the same order.
@@ -246,10 +266,14 @@ func parseModel(b []byte) (*confidenceModel, error) {
 	return &m, nil
 }
 
-func mustModel(b []byte) *confidenceModel {
+func embeddedModel(b []byte) (*confidenceModel, error) {
 	m, err := parseModel(b)
 	if err != nil {
-		panic(err)
+		ones := make([]float64, nFeatures)
+		for i := range ones {
+			ones[i] = 1
+		}
+		return &confidenceModel{Features: featureNames[:], Mean: make([]float64, nFeatures), Scale: ones, Weights: make([]float64, nFeatures)}, err
 	}
-	return m
+	return m, nil
 }

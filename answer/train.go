@@ -109,7 +109,7 @@ func fitLogistic(m *confidenceModel, xs []example, use func(*example) bool) (flo
 		v := make([]float64, nFeatures+1)
 		v[0] = 1
 		for j, f := range x.f {
-			v[j+1] = (f - m.Mean[j]) / m.Scale[j]
+			v[j+1] = standard(f, m.Mean[j], m.Scale[j])
 		}
 		rows, ys, ws = append(rows, v), append(ys, b2f(x.right)), append(ws, x.weight)
 	}

@@ -41,12 +41,25 @@ func RenderText(r Reply) string {
 	case r.Answer != nil:
 		var b strings.Builder
 		b.WriteString(r.Answer.Answer)
+		if r.Answer.Answered {
+			b.WriteString("\n" + ConfidenceNote(r.Answer))
+		}
 		for i, c := range r.Answer.Citations {
 			fmt.Fprintf(&b, "\n\n[%d] %s%s\n“%s”", i+1, c.Title, dateSuffix(c.Date), c.Sentence)
 		}
 		return b.String()
 	}
 	return r.Text
+}
+
+// ConfidenceNote says how sure an answer is: "Confidence: 82%", and for a
+// hedged one "(not sure)" after it.
+func ConfidenceNote(res *answer.Result) string {
+	note := fmt.Sprintf("Confidence: %d%%", int(res.Confidence*100+0.5))
+	if res.Hedged {
+		note += " (not sure)"
+	}
+	return note
 }
 
 func dateSuffix(date string) string {
@@ -79,7 +92,9 @@ func telegramAnswer(res *answer.Result) string {
 	var b strings.Builder
 	b.WriteString("<b>")
 	b.WriteString(cutWords(res.Answer, maxHead-len("<b></b>"), EscapeHTML))
-	b.WriteString("</b>")
+	b.WriteString("</b>\n<i>")
+	b.WriteString(EscapeHTML(ConfidenceNote(res)))
+	b.WriteString("</i>")
 	used := utf16Len(b.String())
 	for i, c := range res.Citations {
 		head := fmt.Sprintf("\n\n<b>[%d]</b> <i>%s</i>%s\n<blockquote>", i+1,
@@ -147,8 +162,12 @@ type EmbedField struct {
 	Name, Value string
 }
 
-// embedColor is the stripe of an answer's embed.
-const embedColor = 0x2b6cb0
+// embedColor is the stripe of an answer's embed; hedgeColor, of a hedged
+// one.
+const (
+	embedColor = 0x2b6cb0
+	hedgeColor = 0xd69e2e
+)
 
 // RenderDiscord renders a reply for Discord: an answer as an embed (the
 // question as title, the answer, then each citation as a numbered field with
@@ -174,7 +193,10 @@ func discordEmbed(res *answer.Result) Embed {
 		Description: cutWords(res.Answer, maxHead, EscapeMarkdown),
 		Color:       embedColor,
 	}
-	const footerRoom = 40 // for the note on dropped citations
+	if res.Hedged {
+		e.Color = hedgeColor
+	}
+	const footerRoom = 80 // for the confidence and the note on dropped citations
 	total := utf16Len(e.Title) + utf16Len(e.Description) + footerRoom
 	for i, c := range res.Citations {
 		if i == DiscordMaxFields {
@@ -191,8 +213,9 @@ func discordEmbed(res *answer.Result) Embed {
 		total += n
 		e.Fields = append(e.Fields, f)
 	}
+	e.Footer = ConfidenceNote(res)
 	if left := len(res.Citations) - len(e.Fields); left > 0 {
-		e.Footer = strings.TrimSpace(moreNote(left, "", ""))
+		e.Footer += " · " + strings.TrimSpace(moreNote(left, "", ""))
 	}
 	return e
 }

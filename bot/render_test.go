@@ -29,13 +29,16 @@ func renderCases() map[string]Reply {
 		many = append(many, cite(i+1, strings.Repeat(fmt.Sprintf("Sentence %d says a great deal about border defence. ", i+1), 12)))
 	}
 	return map[string]Reply{
-		"answer": {Answer: &answer.Result{Question: "who signed the <b>protocol</b> @everyone?", Answered: true,
+		"answer": {Answer: &answer.Result{Question: "who signed the <b>protocol</b> @everyone?", Answered: true, Confidence: 0.824,
 			Answer: "Giang & Chanyalath signed a protocol on defence cooperation. [1]",
 			Citations: []answer.Citation{
 				cite(1, "At the end of their talks, Giang & Chanyalath signed a protocol on defence cooperation for the 2025-29 period."),
 				cite(2, `He said "<i>cooperation</i>" is *key*, _vital_ and ~~lasting~~ for @everyone and <@&123>.`),
 				{Doc: "undated.txt", Title: "Undated", Sentence: "# Not a heading\n> not a quote\n1. not a list"},
 			}}},
+		"hedged": {Answer: &answer.Result{Question: "how long is the Fir bridge?", Answered: true, Hedged: true, Confidence: 0.213,
+			Answer:    "I'm not sure the articles answer this; the closest passages are:",
+			Citations: []answer.Citation{cite(1, "The Elm bridge is 300 metres long."), cite(2, "Bridges <b>span</b> rivers.")}}},
 		"refusal":   {Answer: &answer.Result{Question: "peru?", Answer: "Nothing in the corpus mentions “peru”."}},
 		"error":     {Err: &Error{Kind: Invalid, Message: "That question is too long (10000 characters); please keep it under 1000."}},
 		"text":      {Text: "I answer from 2 articles:\n1. A <b> & *B* (2024-10-22)\n2. C_D (undated)"},

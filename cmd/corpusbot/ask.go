@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/corpusbot/corpusbot/answer"
+	"github.com/corpusbot/corpusbot/bot"
 	"github.com/corpusbot/corpusbot/corpus"
 )
 
@@ -245,6 +246,9 @@ func formatText(res answer.Result) string {
 	var b strings.Builder
 	b.WriteString(res.Answer)
 	b.WriteString("\n")
+	if res.Answered {
+		b.WriteString(bot.ConfidenceNote(&res) + "\n")
+	}
 	for i, c := range res.Citations {
 		fmt.Fprintf(&b, "\n[%d] %s", i+1, c.Title)
 		var meta []string
