@@ -531,8 +531,8 @@ func DevSets(ctx context.Context, evalDir string, seedsFS fs.FS) ([]TrainSet, er
 	}
 	sets := []TrainSet{
 		{Name: "seeds-dev", Index: seedsIx, Weight: 20, Target: 0.06},
-		{Name: "squad2/mixed-dev", Index: squad, Target: 0.045},
-		{Name: "offcorpus/dev", Index: off, Target: 0.025},
+		{Name: "squad2/mixed-dev", Index: squad, Target: 0.05},
+		{Name: "offcorpus/dev", Index: off, Target: 0.03},
 	}
 	files := []string{"seeds-dev.jsonl", filepath.Join("squad2", "mixed-dev.jsonl"), filepath.Join("offcorpus", "dev", "questions.jsonl")}
 	for i, name := range files {
