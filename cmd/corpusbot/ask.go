@@ -22,7 +22,7 @@ import (
 // folder is a usage error. It returns as soon as ctx is done,
 // even when the load itself does not: the load goes on in a goroutine of
 // its own, which the process leaves behind as it exits.
-func loadEngine(ctx context.Context, dir string, opts corpus.LoadOptions, log *slog.Logger) (*answer.Engine, error) {
+func loadEngine(ctx context.Context, dir string, opts corpus.LoadOptions, th *answer.Thresholds, log *slog.Logger) (*answer.Engine, error) {
 	type loaded struct {
 		ix  *corpus.Index
 		err error
@@ -51,7 +51,7 @@ func loadEngine(ctx context.Context, dir string, opts corpus.LoadOptions, log *s
 			log.Warn("skipped file", "err", w)
 		}
 	}
-	return answer.New(l.ix, answer.Options{}), nil
+	return answer.New(l.ix, answer.Options{Thresholds: th}), nil
 }
 
 // parseInterspersed parses flags that may stand before or after positional
@@ -90,7 +90,7 @@ func runAsk(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		return errUsage
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
-	eng, err := loadEngine(ctx, *dir, corpus.LoadOptions{}, log)
+	eng, err := loadEngine(ctx, *dir, corpus.LoadOptions{}, nil, log)
 	if err != nil {
 		return err
 	}

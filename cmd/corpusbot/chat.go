@@ -30,7 +30,7 @@ func runChat(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		return errUsage
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	eng, err := loadEngine(ctx, *dir, corpus.LoadOptions{}, log)
+	eng, err := loadEngine(ctx, *dir, corpus.LoadOptions{}, nil, log)
 	if err != nil {
 		if ctx.Err() != nil { // Ctrl-C while loading
 			fmt.Fprintln(stdout)

@@ -15,6 +15,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/corpusbot/corpusbot/answer"
 	"github.com/corpusbot/corpusbot/corpus"
 )
 
@@ -73,6 +74,10 @@ type HTTPConfig struct {
 type AnswerConfig struct {
 	Top         int `yaml:"top"`          // citations per answer
 	MaxQuestion int `yaml:"max_question"` // characters
+	// The confidence a reply needs: a confident answer from Confident,
+	// a hedged one from Hedge, a refusal below (answer.Thresholds).
+	Confident float64 `yaml:"confident"`
+	Hedge     float64 `yaml:"hedge"`
 }
 
 type RateLimitConfig struct {
@@ -94,7 +99,8 @@ type ShutdownConfig struct {
 func defaultConfig() Config {
 	return Config{
 		Corpus:    CorpusConfig{MaxFileBytes: corpus.DefaultMaxFileBytes, ReloadTimeout: 60 * time.Second},
-		Answer:    AnswerConfig{Top: 3, MaxQuestion: 1000},
+		Answer: AnswerConfig{Top: 3, MaxQuestion: 1000,
+			Confident: answer.DefaultThresholds().Confident, Hedge: answer.DefaultThresholds().Hedge},
 		RateLimit: RateLimitConfig{PerMinute: 20, Burst: 5},
 		Log:       LogConfig{Level: "info", Format: "text"},
 		Shutdown:  ShutdownConfig{Grace: 10 * time.Second},
@@ -304,6 +310,9 @@ func (c *Config) validate() error {
 	}
 	if c.Answer.Top < 1 || c.Answer.Top > 100 {
 		bad("answer.top: %d is not from 1 to 100", c.Answer.Top)
+	}
+	if a := c.Answer; a.Hedge < 0 || a.Hedge > a.Confident || a.Confident > 1 {
+		bad("answer.hedge %v and answer.confident %v: want 0 ≤ hedge ≤ confident ≤ 1", a.Hedge, a.Confident)
 	}
 	if c.Answer.MaxQuestion < 1 || c.Answer.MaxQuestion > 100000 {
 		bad("answer.max_question: %d is not from 1 to 100000", c.Answer.MaxQuestion)

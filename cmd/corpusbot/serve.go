@@ -190,7 +190,8 @@ func prefixed(name string, err error) error {
 // loadServed loads the corpus serve starts with.
 func loadServed(ctx context.Context, cfg Config, log *slog.Logger) (*answer.Engine, error) {
 	start := time.Now()
-	eng, err := loadEngine(ctx, cfg.Corpus.Dir, corpus.LoadOptions{MaxFileBytes: cfg.Corpus.MaxFileBytes}, log)
+	eng, err := loadEngine(ctx, cfg.Corpus.Dir, corpus.LoadOptions{MaxFileBytes: cfg.Corpus.MaxFileBytes},
+		&answer.Thresholds{Confident: cfg.Answer.Confident, Hedge: cfg.Answer.Hedge}, log)
 	if err != nil {
 		return nil, err
 	}
