@@ -104,3 +104,12 @@ func TestQualityConfidence(t *testing.T) {
 		t.Errorf("test halves: ECE %.3f; want ≤ 0.045", ece)
 	}
 }
+
+// BenchmarkModelLoad is what the embedded model adds to start-up.
+func BenchmarkModelLoad(b *testing.B) {
+	for b.Loop() {
+		if _, err := parseModel(confidenceJSON); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
