@@ -201,15 +201,18 @@ func features(sn *snapshot, qr *Query, cs []Candidate) featureVec {
 
 // A confidenceModel is a logistic model over standardised features, its
 // output calibrated: p = 1 / (1 + exp(-(A·z + B))), z = Bias + Σ Weights[i]
-// × (f[i] - Mean[i]) / Scale[i], each term within ±maxStandard (standard).
+// × (f[i] - Mean[i]) / Scale[i], each term within ±maxStandard (standard),
+// plus the value of each of Trees.
 type confidenceModel struct {
 	Features []string  `json:"features"`
 	Mean     []float64 `json:"mean"`
 	Scale    []float64 `json:"scale"`
 	Weights  []float64 `json:"weights"`
 	Bias     float64   `json:"bias"`
-	A        float64   `json:"platt_a"`
-	B        float64   `json:"platt_b"`
+	// Trees add to the logistic model's logit (boost.go).
+	Trees []tree  `json:"trees,omitempty"`
+	A     float64 `json:"platt_a"`
+	B     float64 `json:"platt_b"`
 	// The default thresholds, chosen on the dev halves when training:
 	// Confident and above is a confident answer, Hedge and above a
 	// hedged one, below Hedge a refusal.
@@ -222,6 +225,9 @@ func (m *confidenceModel) predict(f *featureVec) float64 {
 	z := m.Bias
 	for i, x := range f {
 		z += m.Weights[i] * standard(x, m.Mean[i], m.Scale[i])
+	}
+	for i := range m.Trees {
+		z += m.Trees[i].at(f)
 	}
 	return 1 / (1 + math.Exp(-(m.A*z + m.B)))
 }
@@ -257,6 +263,12 @@ func parseModel(b []byte) (*confidenceModel, error) {
 	}
 	if len(m.Mean) != nFeatures || len(m.Scale) != nFeatures || len(m.Weights) != nFeatures {
 		return nil, fmt.Errorf("confidence model: %d features but %d means, %d scales, %d weights", nFeatures, len(m.Mean), len(m.Scale), len(m.Weights))
+	}
+	for _, t := range m.Trees {
+		if len(t.Feature) != 1<<boostDepth-1 || len(t.Threshold) != len(t.Feature) || len(t.Value) != 1<<boostDepth ||
+			slices.ContainsFunc(t.Feature, func(f int) bool { return f < 0 || f >= nFeatures }) {
+			return nil, fmt.Errorf("confidence model: a tree that is not of depth %d over %d features", boostDepth, nFeatures)
+		}
 	}
 	for _, s := range m.Scale {
 		if s <= 0 {

@@ -97,6 +97,25 @@ func foldOf(doc string, i int) int {
 	return i % calibrationFolds
 }
 
+// boostOn fits trees, when useTrees, to what m's logistic part leaves of
+// the examples of xs that use picks.
+func boostOn(m *confidenceModel, xs []example, use func(*example) bool) []tree {
+	if !useTrees {
+		return nil
+	}
+	base := make([]float64, len(xs))
+	lr := *m
+	lr.Trees, lr.A, lr.B = nil, 1, 0
+	for i := range xs {
+		p := lr.predict(&xs[i].f)
+		base[i] = math.Log(p / (1 - p))
+	}
+	return boost(xs, base, use)
+}
+
+// useTrees is whether the model boosts trees after its logistic part.
+var useTrees = true
+
 // fitLogistic fits m's weights on the examples of xs that use picks.
 func fitLogistic(m *confidenceModel, xs []example, use func(*example) bool) (float64, []float64) {
 	var rows [][]float64
@@ -156,7 +175,9 @@ func Train(sets []TrainSet) ([]byte, string, error) {
 	// The model: a fit on every example.
 	m := &confidenceModel{Features: featureNames[:]}
 	m.Mean, m.Scale = standardise(xs)
-	m.Bias, m.Weights = fitLogistic(m, xs, func(*example) bool { return true })
+	all := func(*example) bool { return true }
+	m.Bias, m.Weights = fitLogistic(m, xs, all)
+	m.Trees = boostOn(m, xs, all)
 	// Platt: a logistic fit of the label on the logit of a model fitted
 	// without the question's article, for every example (cross-fitting
 	// by article over calibrationFolds folds), so that the calibration
@@ -165,7 +186,9 @@ func Train(sets []TrainSet) ([]byte, string, error) {
 	ys, ws := make([]float64, len(xs)), make([]float64, len(xs))
 	for k := range calibrationFolds {
 		held := &confidenceModel{Mean: m.Mean, Scale: m.Scale, A: 1}
-		held.Bias, held.Weights = fitLogistic(held, xs, func(x *example) bool { return x.fold != k })
+		train := func(x *example) bool { return x.fold != k }
+		held.Bias, held.Weights = fitLogistic(held, xs, train)
+		held.Trees = boostOn(held, xs, train)
 		for i := range xs {
 			if xs[i].fold == k {
 				p := held.predict(&xs[i].f)

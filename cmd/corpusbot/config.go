@@ -99,12 +99,18 @@ type ShutdownConfig struct {
 func defaultConfig() Config {
 	return Config{
 		Corpus:    CorpusConfig{MaxFileBytes: corpus.DefaultMaxFileBytes, ReloadTimeout: 60 * time.Second},
-		Answer: AnswerConfig{Top: 3, MaxQuestion: 1000,
-			Confident: answer.DefaultThresholds().Confident, Hedge: answer.DefaultThresholds().Hedge},
+		Answer:    defaultAnswer(),
 		RateLimit: RateLimitConfig{PerMinute: 20, Burst: 5},
 		Log:       LogConfig{Level: "info", Format: "text"},
 		Shutdown:  ShutdownConfig{Grace: 10 * time.Second},
 	}
+}
+
+// defaultAnswer is the answer section's defaults: the thresholds are the
+// embedded confidence model's.
+func defaultAnswer() AnswerConfig {
+	th := answer.DefaultThresholds()
+	return AnswerConfig{Top: 3, MaxQuestion: 1000, Confident: th.Confident, Hedge: th.Hedge}
 }
 
 // maxFileBytes is the largest corpus.max_file_bytes allowed: an article is
