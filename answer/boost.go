@@ -30,7 +30,7 @@ type tree struct {
 }
 
 // at is the tree's value for f.
-func (t *tree) at(f *featureVec) float64 {
+func (t *tree) at(f []float64) float64 {
 	i := 0
 	for range boostDepth {
 		if f[t.Feature[i]] < t.Threshold[i] {
@@ -49,18 +49,32 @@ const noSplit = 1e300
 // boost fits boostRounds trees to the examples of xs that use picks,
 // starting from the logits base (one per example of xs).
 func boost(xs []example, base []float64, use func(*example) bool) []tree {
-	var idx []int
+	var rows [][]float64
+	var right []bool
+	var ws, bs []float64
 	for i := range xs {
 		if use(&xs[i]) {
-			idx = append(idx, i)
+			rows, right = append(rows, xs[i].f[:]), append(right, xs[i].right)
+			ws, bs = append(ws, xs[i].weight), append(bs, base[i])
 		}
+	}
+	return boostRows(rows, right, ws, bs)
+}
+
+// boostRows fits boostRounds trees to rows (each of the same features),
+// labelled right and weighing ws, starting from the logits base.
+func boostRows(rows [][]float64, right []bool, ws, base []float64) []tree {
+	nFeatures := len(rows[0])
+	idx := make([]int, len(rows))
+	for i := range idx {
+		idx[i] = i
 	}
 	// Candidate thresholds: distinct quantiles of each feature.
 	cuts := make([][]float64, nFeatures)
 	vals := make([]float64, len(idx))
 	for j := range nFeatures {
 		for k, i := range idx {
-			vals[k] = xs[i].f[j]
+			vals[k] = rows[i][j]
 		}
 		slices.Sort(vals)
 		for q := 1; q < boostQuantile; q++ {
@@ -71,11 +85,12 @@ func boost(xs []example, base []float64, use func(*example) bool) []tree {
 		}
 	}
 	// bin[k][j]: how many of feature j's cuts example idx[k] is at or above.
-	bin := make([][nFeatures]uint8, len(idx))
+	bin := make([][]uint8, len(idx))
 	for k, i := range idx {
+		bin[k] = make([]uint8, nFeatures)
 		for j := range nFeatures {
-			n, _ := slices.BinarySearch(cuts[j], xs[i].f[j])
-			if n < len(cuts[j]) && cuts[j][n] == xs[i].f[j] {
+			n, _ := slices.BinarySearch(cuts[j], rows[i][j])
+			if n < len(cuts[j]) && cuts[j][n] == rows[i][j] {
 				n++
 			}
 			bin[k][j] = uint8(n)
@@ -92,8 +107,8 @@ func boost(xs []example, base []float64, use func(*example) bool) []tree {
 	for range boostRounds {
 		for k, i := range idx {
 			p := 1 / (1 + math.Exp(-z[k]))
-			w := xs[i].weight
-			g[k], h[k] = w*(p-b2f(xs[i].right)), w*max(p*(1-p), 1e-12)
+			w := ws[i]
+			g[k], h[k] = w*(p-b2f(right[i])), w*max(p*(1-p), 1e-12)
 			node[k] = 0
 		}
 		t := tree{Feature: make([]int, inner), Threshold: make([]float64, inner), Value: make([]float64, leaves)}
@@ -102,7 +117,10 @@ func boost(xs []example, base []float64, use func(*example) bool) []tree {
 			width := 1 << d
 			// Histograms of g and h per node of this level, feature and bin.
 			type cell struct{ g, h float64 }
-			hist := make([][nFeatures][boostQuantile + 1]cell, width)
+			hist := make([][][boostQuantile + 1]cell, width)
+			for n := range hist {
+				hist[n] = make([][boostQuantile + 1]cell, nFeatures)
+			}
 			for k := range idx {
 				n := node[k] - first
 				for j := range nFeatures {
@@ -137,7 +155,7 @@ func boost(xs []example, base []float64, use func(*example) bool) []tree {
 			}
 			for k, i := range idx {
 				n := node[k]
-				if xs[i].f[t.Feature[n]] < t.Threshold[n] {
+				if rows[i][t.Feature[n]] < t.Threshold[n] {
 					node[k] = 2*n + 1
 				} else {
 					node[k] = 2*n + 2
@@ -154,7 +172,7 @@ func boost(xs []example, base []float64, use func(*example) bool) []tree {
 			t.Value[l] = round6(-boostRate * G[l] / (H[l] + boostLambda))
 		}
 		for k, i := range idx {
-			z[k] += t.at(&xs[i].f)
+			z[k] += t.at(rows[i])
 		}
 		trees = append(trees, t)
 	}

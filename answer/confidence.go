@@ -227,7 +227,7 @@ func (m *confidenceModel) predict(f *featureVec) float64 {
 		z += m.Weights[i] * standard(x, m.Mean[i], m.Scale[i])
 	}
 	for i := range m.Trees {
-		z += m.Trees[i].at(f)
+		z += m.Trees[i].at(f[:])
 	}
 	return 1 / (1 + math.Exp(-(m.A*z + m.B)))
 }
