@@ -114,3 +114,34 @@ func BenchmarkModelLoad(b *testing.B) {
 		}
 	}
 }
+
+// FuzzParseModel: a model file, however broken, is rejected or predicts a
+// probability; it never panics.
+func FuzzParseModel(f *testing.F) {
+	f.Add(confidenceJSON)
+	f.Add([]byte(`{"features": []}`))
+	f.Add(bytes.Replace(confidenceJSON, []byte(`"f": [`), []byte(`"f": [99, `), 1))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		m, err := parseModel(b)
+		if err != nil {
+			return
+		}
+		var v featureVec
+		if p := m.predict(&v); p < 0 || p > 1 {
+			t.Errorf("predict = %v", p)
+		}
+	})
+}
+
+// FuzzReadQuestions: a questions file, however broken, reads or fails
+// with an error; it never panics.
+func FuzzReadQuestions(f *testing.F) {
+	f.Add([]byte(`{"id": "1", "question": "who?", "answers": ["x"], "doc": "001_a.txt"}` + "\n\n{\"question\": \"q\"}"))
+	f.Add([]byte("{\n"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		qs, err := ReadQuestions(bytes.NewReader(b))
+		if err == nil && len(qs) > bytes.Count(b, []byte("\n"))+1 {
+			t.Errorf("%d questions from %d lines", len(qs), bytes.Count(b, []byte("\n"))+1)
+		}
+	})
+}
