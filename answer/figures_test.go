@@ -20,14 +20,20 @@ func TestFigures(t *testing.T) {
 	t.Logf("squad dev:       %v", evaluate(t, squad, sq, docRange(1, 24)...))
 	t.Logf("squad test:      %v", evaluate(t, squad, sq, docRange(25, 48)...))
 	m2 := evaluate(t, squad, readQuestions(t, filepath.Join(dir, "squad2", "mixed-test.jsonl")))
-	t.Logf("squad2 mixed-dev:  %v", evaluate(t, squad, readQuestions(t, filepath.Join(dir, "squad2", "mixed-dev.jsonl"))))
+	d2 := evaluate(t, squad, readQuestions(t, filepath.Join(dir, "squad2", "mixed-dev.jsonl")))
+	t.Logf("squad2 mixed-dev:  %v", d2)
 	t.Logf("squad2 mixed-test: %v", m2)
-	var off metrics
+	var off, offDev metrics
 	for _, half := range []string{"dev", "test"} {
 		e := loadEngine(t, filepath.Join(dir, "offcorpus", half, "corpus"))
 		off = evaluate(t, e, readQuestions(t, filepath.Join(dir, "offcorpus", half, "questions.jsonl")))
 		t.Logf("offcorpus %s: %v", half, off)
+		if half == "dev" {
+			offDev = off
+		}
 	}
+	dc, dr := append(d2.conf, offDev.conf...), append(d2.right, offDev.right...)
+	t.Logf("dev halves: ECE %.3f, AUROC %.3f over %d questions", ECE(dc, dr, 10), AUROC(dc, dr), len(dc))
 	// The test halves: squad2 mixed-test (SQuAD's test half and its
 	// unanswerable questions) and offcorpus/test.
 	conf, right := append(m2.conf, off.conf...), append(m2.right, off.right...)
