@@ -15,8 +15,9 @@ import (
 // The confidence: the probability that the first citation answers the
 // question, which decide's rules have let through. A logistic model over
 // features of the first countDepth candidates after reranking (so that it
-// does not depend on how many citations are asked for), Platt-calibrated
-// on held-apart articles; train.go fits it, confidence.json holds it.
+// does not depend on how many citations are asked for), and boosted trees
+// on what it leaves, calibrated on held-apart articles (Platt or
+// isotonic); train.go fits it, confidence.json holds it.
 
 // The features the confidence reads, by their place in a featureVec.
 // Shares are of the question's weight: each term's weight times its idf,
@@ -213,6 +214,10 @@ type confidenceModel struct {
 	Trees []tree  `json:"trees,omitempty"`
 	A     float64 `json:"platt_a"`
 	B     float64 `json:"platt_b"`
+	// IsoZ and IsoP, when set, calibrate instead of A and B: the
+	// probability at logit IsoZ[i] is IsoP[i], interpolated between.
+	IsoZ []float64 `json:"isotonic_logit,omitempty"`
+	IsoP []float64 `json:"isotonic_p,omitempty"`
 	// The default thresholds, chosen on the dev halves when training:
 	// Confident and above is a confident answer, Hedge and above a
 	// hedged one, below Hedge a refusal.
@@ -229,7 +234,26 @@ func (m *confidenceModel) predict(f *featureVec) float64 {
 	for i := range m.Trees {
 		z += m.Trees[i].at(f[:])
 	}
-	return 1 / (1 + math.Exp(-(m.A*z + m.B)))
+	return m.calibrate(z)
+}
+
+// calibrate is the probability for the model's logit z.
+func (m *confidenceModel) calibrate(z float64) float64 {
+	if len(m.IsoZ) == 0 {
+		return 1 / (1 + math.Exp(-(m.A*z + m.B)))
+	}
+	i, _ := slices.BinarySearch(m.IsoZ, z)
+	switch {
+	case i == 0:
+		return m.IsoP[0]
+	case i == len(m.IsoZ):
+		return m.IsoP[len(m.IsoP)-1]
+	}
+	z0, z1 := m.IsoZ[i-1], m.IsoZ[i]
+	if z1 <= z0 {
+		return m.IsoP[i]
+	}
+	return m.IsoP[i-1] + (m.IsoP[i]-m.IsoP[i-1])*(z-z0)/(z1-z0)
 }
 
 // standard is x standardised, within ±maxStandard: a question unlike any
@@ -269,6 +293,9 @@ func parseModel(b []byte) (*confidenceModel, error) {
 			slices.ContainsFunc(t.Feature, func(f int) bool { return f < 0 || f >= nFeatures }) {
 			return nil, fmt.Errorf("confidence model: a tree that is not of depth %d over %d features", boostDepth, nFeatures)
 		}
+	}
+	if len(m.IsoZ) != len(m.IsoP) || !slices.IsSorted(m.IsoZ) || slices.ContainsFunc(m.IsoP, func(p float64) bool { return !(p >= 0 && p <= 1) }) {
+		return nil, fmt.Errorf("confidence model: the isotonic calibration is not %d sorted logits and as many probabilities", len(m.IsoZ))
 	}
 	for _, s := range m.Scale {
 		if s <= 0 {
