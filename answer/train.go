@@ -136,9 +136,9 @@ func fitLogistic(m *confidenceModel, xs []example, use func(*example) bool) (flo
 	return round6(beta[0]), roundAll(beta[1:])
 }
 
-// Train fits the confidence model on sets and returns the model file and a
-// report of what it measured.
-func Train(sets []TrainSet) ([]byte, string, error) {
+// examples asks the questions of sets and returns those the rules let
+// through, and each set's tally.
+func examples(sets []TrainSet) ([]example, []tally) {
 	var xs []example
 	ts := make([]tally, len(sets))
 	for k, set := range sets {
@@ -169,9 +169,51 @@ func Train(sets []TrainSet) ([]byte, string, error) {
 				weight: w, fold: foldOf(q.Doc, i), set: k})
 		}
 	}
+	return xs, ts
+}
+
+// Train fits the confidence model on sets and returns the model file and a
+// report of what it measured.
+func Train(sets []TrainSet) ([]byte, string, error) {
+	xs, ts := examples(sets)
 	if len(xs) == 0 {
 		return nil, "", fmt.Errorf("train: no question to learn from")
 	}
+	var rep strings.Builder
+	m := fitModel(xs, calibrateAuto, false, &rep)
+	ps := make([]float64, len(xs))
+	rs := make([]bool, len(xs))
+	for i := range xs {
+		ps[i], rs[i] = m.predict(&xs[i].f), xs[i].right
+	}
+	fmt.Fprintf(&rep, "the model on the examples it was fitted on: AUROC %.3f, ECE %.3f\n", AUROC(ps, rs), ECE(ps, rs, 10))
+	var ruled float64
+	for _, t := range ts {
+		ruled += t.ruledAnswerable + t.ruledUnanswerable
+	}
+	fmt.Fprintf(&rep, "examples: %d (%.0f questions refused by the rules)\n", len(xs), ruled)
+	m.Hedge = chooseHedge(m, sets, xs, ts, &rep)
+	m.Confident = max(m.Hedge, 0.5)
+	fmt.Fprintf(&rep, "thresholds: hedge %.3f, confident %.3f\n", m.Hedge, m.Confident)
+	b, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return nil, "", err
+	}
+	return append(b, '\n'), rep.String(), nil
+}
+
+// How fitModel calibrates.
+const (
+	calibrateAuto     = iota // Platt or isotonic, whichever calibrates held-apart folds better
+	calibratePlatt           // Platt
+	calibrateIsotonic        // isotonic
+)
+
+// fitModel fits the confidence model to xs: a logistic model and boosted
+// trees on all of them (or, when bagged, the mean of the models fitted to
+// all but each fold), calibrated on the logits each example gets from a
+// model fitted without its fold of articles. It reports on rep.
+func fitModel(xs []example, calib int, bagged bool, rep io.Writer) *confidenceModel {
 	// The model: a fit on every example.
 	m := &confidenceModel{Features: featureNames[:]}
 	m.Mean, m.Scale = standardise(xs)
@@ -184,11 +226,16 @@ func Train(sets []TrainSet) ([]byte, string, error) {
 	// is learnt on held-apart articles.
 	rows := make([][]float64, len(xs))
 	ys, ws := make([]float64, len(xs)), make([]float64, len(xs))
+	var folds []*confidenceModel
 	for k := range calibrationFolds {
+		if !slices.ContainsFunc(xs, func(x example) bool { return x.fold == k }) {
+			continue
+		}
 		held := &confidenceModel{Mean: m.Mean, Scale: m.Scale, A: 1}
 		train := func(x *example) bool { return x.fold != k }
 		held.Bias, held.Weights = fitLogistic(held, xs, train)
 		held.Trees = boostOn(held, xs, train)
+		folds = append(folds, held)
 		for i := range xs {
 			if xs[i].fold == k {
 				p := held.predict(&xs[i].f)
@@ -222,34 +269,38 @@ func Train(sets []TrainSet) ([]byte, string, error) {
 			}
 		}
 	}
-	var rep strings.Builder
-	fmt.Fprintf(&rep, "nested calibration on held-apart folds: Platt ECE %.3f, isotonic ECE %.3f\n", ECE(platt, rs, 10), ECE(iso, rs, 10))
+	fmt.Fprintf(rep, "nested calibration on held-apart folds: Platt ECE %.3f, isotonic ECE %.3f\n", ECE(platt, rs, 10), ECE(iso, rs, 10))
 	ab := logistic(rows, ys, ws, 0)
 	m.A, m.B = round6(ab[1]), round6(ab[0])
-	if ECE(iso, rs, 10) < ECE(platt, rs, 10) {
+	if calib == calibrateIsotonic || calib == calibrateAuto && ECE(iso, rs, 10) < ECE(platt, rs, 10) {
 		m.IsoZ, m.IsoP = isotonic(rows, ys, ws)
 	}
-	ps := make([]float64, len(xs))
-	fin := make([]float64, len(xs))
+	oof := make([]float64, len(xs))
 	for i := range xs {
-		ps[i] = m.calibrate(rows[i][1])
-		fin[i] = m.predict(&xs[i].f)
+		oof[i] = m.calibrate(rows[i][1])
 	}
-	fmt.Fprintf(&rep, "the final model on the examples it was fitted on: ECE %.3f\n", ECE(fin, rs, 10))
-	var ruled float64
-	for _, t := range ts {
-		ruled += t.ruledAnswerable + t.ruledUnanswerable
+	fmt.Fprintf(rep, "held-apart articles, calibrated: AUROC %.3f, ECE %.3f\n", AUROC(oof, rs), ECE(oof, rs, 10))
+	if bagged {
+		// The mean of the fold models: each scores new questions as it
+		// scored its held-apart ones, which the calibration was fit on.
+		n := float64(len(folds))
+		m.Bias, m.Weights, m.Trees = 0, make([]float64, nFeatures), nil
+		for _, f := range folds {
+			m.Bias += f.Bias / n
+			for j := range m.Weights {
+				m.Weights[j] += f.Weights[j] / n
+			}
+			for _, t := range f.Trees {
+				v := make([]float64, len(t.Value))
+				for j := range v {
+					v[j] = round6(t.Value[j] / n)
+				}
+				m.Trees = append(m.Trees, tree{Feature: t.Feature, Threshold: t.Threshold, Value: v})
+			}
+		}
+		m.Bias, m.Weights = round6(m.Bias), roundAll(m.Weights)
 	}
-	fmt.Fprintf(&rep, "examples: %d (%.0f questions refused by the rules)\n", len(xs), ruled)
-	fmt.Fprintf(&rep, "held-apart articles, calibrated: AUROC %.3f, ECE %.3f\n", AUROC(ps, rs), ECE(ps, rs, 10))
-	m.Hedge = chooseHedge(m, sets, xs, ts, &rep)
-	m.Confident = max(m.Hedge, 0.5)
-	fmt.Fprintf(&rep, "thresholds: hedge %.3f, confident %.3f\n", m.Hedge, m.Confident)
-	b, err := json.MarshalIndent(m, "", "  ")
-	if err != nil {
-		return nil, "", err
-	}
-	return append(b, '\n'), rep.String(), nil
+	return m
 }
 
 // isotonic fits a non-decreasing step function of the logit rows[i][1]
