@@ -55,6 +55,14 @@ type Result struct {
 	// FollowUp is whether the question was read as a follow-up of
 	// AskOptions.Context; false when it stood on its own.
 	FollowUp bool `json:"follow_up,omitempty"`
+	// Confidence is the probability, from 0 to 1, that the first
+	// citation answers the question (confidence.go); 0 when there is
+	// none.
+	Confidence float64 `json:"confidence"`
+	// Hedged is set when the engine answers though it is not confident
+	// the articles answer the question: its Answer says so, and the
+	// citations are the closest passages.
+	Hedged bool `json:"hedged,omitempty"`
 }
 
 // WriteJSON writes r as one line of JSON, the form `corpusbot ask --json`
@@ -76,6 +84,23 @@ type Options struct {
 	// Weights tune the ranking; nil means DefaultWeights. New copies
 	// them: to try other weights, make another Engine.
 	Weights *Weights
+	// Thresholds are the confidences a reply needs; nil means
+	// DefaultThresholds.
+	Thresholds *Thresholds
+}
+
+// Thresholds sort replies by their confidence: Confident and above is a
+// confident answer, Hedge and above a hedged one (Result.Hedged), and
+// below Hedge a refusal.
+type Thresholds struct {
+	Confident float64
+	Hedge     float64
+}
+
+// DefaultThresholds are the thresholds chosen on the dev halves of
+// ../shared/eval when the embedded model was trained.
+func DefaultThresholds() Thresholds {
+	return Thresholds{Confident: model.Confident, Hedge: model.Hedge}
 }
 
 // The limits on a question and its answer, the same for every front end:
@@ -113,6 +138,11 @@ func New(ix *corpus.Index, opts Options) *Engine {
 		w = *opts.Weights
 	}
 	opts.Weights = &w
+	th := DefaultThresholds()
+	if opts.Thresholds != nil {
+		th = *opts.Thresholds
+	}
+	opts.Thresholds = &th
 	e := &Engine{opts: opts, rerank: defaultRules}
 	e.snap.Store(newSnapshot(ix, opts.Weights))
 	return e
@@ -151,6 +181,18 @@ func (e *Engine) Ask(ctx context.Context, question string, o AskOptions) (Result
 
 // ask answers question as o asks.
 func (e *Engine) ask(question string, o AskOptions) Result {
+	res, _, _ := e.run(question, o, true)
+	return res
+}
+
+// hedgeText opens a hedged answer; the citations follow it.
+const hedgeText = "I'm not sure the articles answer this; the closest passages are:"
+
+// run answers question as o asks, and returns the confidence's features
+// and whether it worked them out: whether the rules of decide let the
+// question through. Unless judge is set, the answer stands whatever its
+// confidence (so that Train sees what the rules let through).
+func (e *Engine) run(question string, o AskOptions, judge bool) (Result, featureVec, bool) {
 	top := o.Top
 	if top <= 0 {
 		top = DefaultTop
@@ -168,17 +210,17 @@ func (e *Engine) ask(question string, o AskOptions) Result {
 		res.Question = ""
 		res.Answer = "That question is too long; please ask it in fewer words."
 		res.Refusal = &Refusal{Kind: RefusedTooLong}
-		return res
+		return res, featureVec{}, false
 	}
 	text, reply := prepare(q) // the question's words, or a reply to small talk
 	switch {
 	case reply != "":
 		res.Answer = reply
-		return res
+		return res, featureVec{}, false
 	case !hasWord(text):
 		res.Answer = "Please ask a question in words about the articles in the corpus, for example: who is Laos's defence minister now?"
 		res.Refusal = &Refusal{Kind: RefusedNoWords}
-		return res
+		return res, featureVec{}, false
 	}
 	sn := e.snap.Load() // one snapshot for the whole question
 	// The stages, doc.go describes them.
@@ -198,7 +240,26 @@ func (e *Engine) ask(question string, o AskOptions) Result {
 			followUpRefusal(sn, &qr, r)
 		}
 		res.Answer, res.Refusal = r.message, r
-		return res
+		return res, featureVec{}, false
 	}
-	return compose(sn, &qr, cs, top, o.Explain, res)
+	f := features(sn, &qr, cs)
+	conf := model.predict(&f)
+	th := e.opts.Thresholds
+	if judge && conf < th.Hedge {
+		r := unsure(sn, &qr, cs)
+		if qr.followUp {
+			followUpRefusal(sn, &qr, r)
+		}
+		res.Answer, res.Refusal = r.message, r
+		res.Confidence = round(conf)
+		return res, f, true
+	}
+	res = compose(sn, &qr, cs, top, o.Explain, res)
+	res.Confidence = round(conf)
+	if judge && conf < th.Confident {
+		// Not sure of the citation, the engine is not sure of a phrase
+		// of it either: a wrong short answer reads as the bot's claim.
+		res.Answer, res.Hedged, res.ShortAnswer = hedgeText, true, ""
+	}
+	return res, f, true
 }

@@ -26,6 +26,7 @@ const (
 	RefusedOffTopic     RefusalKind = "off_topic"     // words the corpus never uses carry much of the question
 	RefusedWeakMatch    RefusalKind = "weak_match"    // the best sentence holds too little of the question
 	RefusedAbsentName   RefusalKind = "absent_name"   // the best sentence's article lacks a name the question asks about
+	RefusedUnsure       RefusalKind = "unsure"        // the confidence is below the hedge threshold
 )
 
 // A Refusal says why a question has no answer.
@@ -33,7 +34,8 @@ type Refusal struct {
 	Kind RefusalKind `json:"kind"`
 	// Missing are the words the corpus lacks: those of the question it
 	// never uses, as typed; for RefusedAbsentName, the name the best
-	// sentence's article lacks.
+	// sentence's article lacks; for RefusedUnsure, the rarest of the
+	// question's words that the best sentence's article lacks.
 	Missing []string `json:"missing,omitempty"`
 	// message is the Result's Answer.
 	message string
@@ -200,4 +202,39 @@ func inArticle(ix *corpus.Index, a int, id corpus.TermID) bool {
 		return int(p.ID) - int(a)
 	})
 	return ok
+}
+
+// unsure is the refusal of a question whose confidence is below the hedge
+// threshold: it names up to three of the question's words, rarest first,
+// that the best sentence's article lacks (as the question has them, when
+// they may name someone), or the words the corpus never uses.
+func unsure(sn *snapshot, qr *Query, cs []Candidate) *Refusal {
+	ix := sn.ix
+	a := int(ix.Sentences[cs[0].Sentence].Article)
+	var lack []qterm
+	for _, t := range qr.terms {
+		if t.weight >= 1 && !inArticle(ix, a, t.id) && !ix.InContext(a, t.id) {
+			lack = append(lack, t)
+		}
+	}
+	slices.SortStableFunc(lack, func(x, y qterm) int { return cmpFloat(y.idf, x.idf) })
+	var words []string
+	for _, t := range lack[:min(len(lack), 3)] {
+		w := t.typed
+		if w == "" {
+			w = t.word
+		}
+		words = append(words, w)
+	}
+	r := &Refusal{Kind: RefusedUnsure, Missing: words}
+	switch {
+	case len(qr.missing) > 0:
+		r.Missing = qr.missing
+		r.message = refusal(qr)
+	case len(words) > 0:
+		r.message = fmt.Sprintf("The articles do not seem to answer this: what matches best does not mention %s.", joinOr(words))
+	default:
+		r.message = "The articles do not seem to answer this: no passage matches it well enough."
+	}
+	return r
 }

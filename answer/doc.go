@@ -36,7 +36,12 @@
 //     undated article whose best sentence gives a day and month only.
 //   - decide (decide.go): answer, or refuse with a Refusal (its kind and
 //     the words the corpus lacks), on the first candidate, judging the
-//     match its place rests on.
+//     match its place rests on. What its rules let through gets a
+//     confidence (confidence.go: a calibrated model over features of the
+//     first three candidates, trained by train.go and boost.go, embedded
+//     from confidence.json): below Thresholds.Hedge the question is
+//     refused (RefusedUnsure), below Thresholds.Confident the answer is
+//     hedged.
 //   - compose (compose.go): the answer text, cut to the clause that answers
 //     and with relative dates resolved, and the citations.
 //

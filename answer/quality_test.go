@@ -8,14 +8,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
-	"unicode"
 
 	"github.com/corpusbot/corpusbot/corpus"
 	"github.com/corpusbot/corpusbot/seeds"
-	"golang.org/x/text/unicode/norm"
 )
 
 // The quality tests score the engine on ../shared/eval the way
@@ -41,13 +38,7 @@ func evalDir(t testing.TB) string {
 	return dir
 }
 
-type evalQuestion struct {
-	ID       string   `json:"id"`
-	Question string   `json:"question"`
-	Answers  []string `json:"answers"`
-	Doc      string   `json:"doc"`
-	AltDocs  []string `json:"alt_docs"`
-}
+type evalQuestion = TrainQuestion
 
 func readQuestions(t testing.TB, path string) []evalQuestion {
 	f, err := os.Open(path)
@@ -71,34 +62,15 @@ func readQuestions(t testing.TB, path string) []evalQuestion {
 	return qs
 }
 
-var spaceRE = regexp.MustCompile(`\s+`)
-
-// scoreFold is score.py's fold: diacritics, quotes and dashes folded, white
-// space collapsed, lower case.
-func scoreFold(s string) string {
-	s = strings.NewReplacer("đ", "d", "Đ", "D").Replace(s)
-	var b strings.Builder
-	for _, r := range norm.NFKD.String(s) {
-		if unicode.Is(unicode.Mn, r) {
-			continue
-		}
-		switch r {
-		case '\u2019', '\u2018':
-			r = '\''
-		case '\u201c', '\u201d':
-			r = '"'
-		case '\u2013', '\u2014':
-			r = '-'
-		}
-		b.WriteRune(r)
-	}
-	return strings.ToLower(strings.TrimSpace(spaceRE.ReplaceAllString(b.String(), " ")))
-}
-
 type metrics struct {
 	answerable, p1, r3, falseRefusals int
 	mrr                               float64
 	unanswerable, refused             int
+	hedged                            int
+	// conf and right are each question's confidence and whether its
+	// first citation answers it.
+	conf  []float64
+	right []bool
 }
 
 func (m metrics) P1() float64  { return float64(m.p1) / float64(m.answerable) }
@@ -112,8 +84,8 @@ func (m metrics) Refused() float64 {
 }
 
 func (m metrics) String() string {
-	return fmt.Sprintf("answerable=%d P@1=%.3f R@3=%.3f MRR@10=%.3f false_refusals=%d unanswerable=%d refused_unanswerable=%.3f",
-		m.answerable, m.P1(), m.R3(), m.MRR(), m.falseRefusals, m.unanswerable, m.Refused())
+	return fmt.Sprintf("answerable=%d P@1=%.3f R@3=%.3f MRR@10=%.3f false_refusals=%d (%.3f) unanswerable=%d refused_unanswerable=%.3f hedged=%d AUROC=%.3f ECE=%.3f",
+		m.answerable, m.P1(), m.R3(), m.MRR(), m.falseRefusals, float64(m.falseRefusals)/float64(max(m.answerable, 1)), m.unanswerable, m.Refused(), m.hedged, AUROC(m.conf, m.right), ECE(m.conf, m.right, 10))
 }
 
 // evaluate asks every question whose doc starts with one of prefixes (all
@@ -126,6 +98,14 @@ func evaluate(t testing.TB, e *Engine, qs []evalQuestion, prefixes ...string) me
 			continue
 		}
 		res := e.ask(q.Question, AskOptions{Top: 10})
+		m.conf = append(m.conf, res.Confidence)
+		// Whether the first citation answers, whatever the
+		// confidence: what the confidence is the probability of.
+		raw, _, _ := e.run(q.Question, AskOptions{Top: 1}, false)
+		m.right = append(m.right, raw.Answered && len(q.Answers) > 0 && hitRank(q, raw.Citations) == 1)
+		if res.Hedged {
+			m.hedged++
+		}
 		if len(q.Answers) == 0 {
 			m.unanswerable++
 			if !res.Answered {
@@ -170,35 +150,6 @@ func evaluate(t testing.TB, e *Engine, qs []evalQuestion, prefixes ...string) me
 func hasAnyPrefix(s string, ps []string) bool {
 	for _, p := range ps {
 		if strings.HasPrefix(s, p) {
-			return true
-		}
-	}
-	return false
-}
-
-// hitRank is the rank of the first citation from a gold doc that shows one
-// of the answers, or 0.
-func hitRank(q evalQuestion, cs []Citation) int {
-	for i, c := range cs {
-		if i == 10 {
-			break
-		}
-		if c.Doc != q.Doc && !contains(q.AltDocs, c.Doc) {
-			continue
-		}
-		seen := scoreFold(c.Title + " " + c.Date + " " + c.Sentence)
-		for _, a := range q.Answers {
-			if strings.Contains(seen, scoreFold(a)) {
-				return i + 1
-			}
-		}
-	}
-	return 0
-}
-
-func contains(ss []string, s string) bool {
-	for _, x := range ss {
-		if x == s {
 			return true
 		}
 	}
@@ -261,15 +212,19 @@ func TestQualitySample(t *testing.T) {
 	e := loadEngine(t, filepath.Join(sampleDir, "corpus"))
 	m := evaluate(t, e, readQuestions(t, filepath.Join(sampleDir, "squad-dev.jsonl")))
 	t.Logf("SQuAD sample: %v", m)
-	if m.P1() < sampleP1 || m.R3() < sampleR3 || m.falseRefusals > sampleFalseRefusals {
-		t.Errorf("SQuAD sample: %v; want P@1 ≥ %.2f, R@3 ≥ %.2f, false_refusals ≤ %d", m, sampleP1, sampleR3, sampleFalseRefusals)
+	if m.P1() < sampleP1 || m.R3() < sampleR3 || m.falseRefusals > sampleFalseRefusals || m.Refused() < sampleRefused {
+		t.Errorf("SQuAD sample: %v; want P@1 ≥ %.3f, R@3 ≥ %.3f, false_refusals ≤ %d, refused_unanswerable ≥ %.3f", m, sampleP1, sampleR3, sampleFalseRefusals, sampleRefused)
 	}
 }
 
-// The SQuAD sample's floors, measured: P@1 0.852, R@3 0.942, 2 false
-// refusals (a question is 0.003 of P@1).
+// The SQuAD sample's floors, measured with the confidence: P@1 0.843, R@3
+// 0.924, 14 false refusals, refused_unanswerable 0.038 (6 of 156; a
+// question is 0.003 of P@1). The confidence's hedge threshold trades a few
+// false refusals for refusing unanswerable questions (before it: P@1
+// 0.852, R@3 0.942, 2 false refusals).
 const (
-	sampleP1            = 0.84
-	sampleR3            = 0.93
-	sampleFalseRefusals = 4
+	sampleP1            = 0.835
+	sampleR3            = 0.915
+	sampleFalseRefusals = 16
+	sampleRefused       = 0.03
 )

@@ -45,6 +45,9 @@ func RenderText(r Reply) string {
 			b.WriteString(short + " — ")
 		}
 		b.WriteString(rest)
+		if r.Answer.Answered {
+			b.WriteString("\n" + ConfidenceNote(r.Answer))
+		}
 		for i, c := range r.Answer.Citations {
 			fmt.Fprintf(&b, "\n\n[%d] %s%s\n“%s”", i+1, c.Title, dateSuffix(c.Date), c.Sentence)
 			if link := answer.Link(c.URL); link != "" {
@@ -74,6 +77,16 @@ func AnswerHead(res *answer.Result) (short, rest string) {
 		}
 	}
 	return res.ShortAnswer, rest
+}
+
+// ConfidenceNote says how sure an answer is: "Confidence: 82%", and for a
+// hedged one "(not sure)" after it.
+func ConfidenceNote(res *answer.Result) string {
+	note := fmt.Sprintf("Confidence: %d%%", int(res.Confidence*100+0.5))
+	if res.Hedged {
+		note += " (not sure)"
+	}
+	return note
 }
 
 func dateSuffix(date string) string {
@@ -115,6 +128,9 @@ func telegramAnswer(res *answer.Result) string {
 		b.WriteString(cutWords(rest, maxHead-len("<b></b>"), EscapeHTML))
 		b.WriteString("</b>")
 	}
+	b.WriteString("\n<i>")
+	b.WriteString(EscapeHTML(ConfidenceNote(res)))
+	b.WriteString("</i>")
 	used := utf16Len(b.String())
 	for i, c := range res.Citations {
 		title := "<i>" + cutWords(c.Title, 200, EscapeHTML) + "</i>"
@@ -189,8 +205,12 @@ type EmbedField struct {
 	Name, Value string
 }
 
-// embedColor is the stripe of an answer's embed.
-const embedColor = 0x2b6cb0
+// embedColor is the stripe of an answer's embed; hedgeColor, of a hedged
+// one.
+const (
+	embedColor = 0x2b6cb0
+	hedgeColor = 0xd69e2e
+)
 
 // RenderDiscord renders a reply for Discord: an answer as an embed (the
 // question as title, the answer, then each citation as a numbered field with
@@ -223,7 +243,10 @@ func discordEmbed(res *answer.Result) Embed {
 		short = "**" + cutWords(short, 200, EscapeMarkdown) + "** — "
 		e.Description = short + cutWords(rest, maxHead-utf16Len(short), EscapeMarkdown)
 	}
-	const footerRoom = 40 // for the note on dropped citations
+	if res.Hedged {
+		e.Color = hedgeColor
+	}
+	const footerRoom = 80 // for the confidence and the note on dropped citations
 	total := utf16Len(e.Title) + utf16Len(e.Description) + footerRoom
 	for i, c := range res.Citations {
 		if i == DiscordMaxFields {
@@ -241,8 +264,9 @@ func discordEmbed(res *answer.Result) Embed {
 		total += n
 		e.Fields = append(e.Fields, f)
 	}
+	e.Footer = ConfidenceNote(res)
 	if left := len(res.Citations) - len(e.Fields); left > 0 {
-		e.Footer = strings.TrimSpace(moreNote(left, "", ""))
+		e.Footer += " · " + strings.TrimSpace(moreNote(left, "", ""))
 	}
 	return e
 }

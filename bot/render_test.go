@@ -29,13 +29,16 @@ func renderCases() map[string]Reply {
 		many = append(many, cite(i+1, strings.Repeat(fmt.Sprintf("Sentence %d says a great deal about border defence. ", i+1), 12)))
 	}
 	return map[string]Reply{
-		"answer": {Answer: &answer.Result{Question: "who signed the <b>protocol</b> @everyone?", Answered: true,
+		"answer": {Answer: &answer.Result{Question: "who signed the <b>protocol</b> @everyone?", Answered: true, Confidence: 0.824,
 			Answer: "Giang & Chanyalath signed a protocol on defence cooperation. [1]",
 			Citations: []answer.Citation{
 				cite(1, "At the end of their talks, Giang & Chanyalath signed a protocol on defence cooperation for the 2025-29 period."),
 				cite(2, `He said "<i>cooperation</i>" is *key*, _vital_ and ~~lasting~~ for @everyone and <@&123>.`),
 				{Doc: "undated.txt", Title: "Undated", Sentence: "# Not a heading\n> not a quote\n1. not a list"},
 			}}},
+		"hedged": {Answer: &answer.Result{Question: "how long is the Fir bridge?", Answered: true, Hedged: true, Confidence: 0.213,
+			Answer:    "I'm not sure the articles answer this; the closest passages are:",
+			Citations: []answer.Citation{cite(1, "The Elm bridge is 300 metres long."), cite(2, "Bridges <b>span</b> rivers.")}}},
 		"refusal":   {Answer: &answer.Result{Question: "peru?", Answer: "Nothing in the corpus mentions “peru”."}},
 		"error":     {Err: &Error{Kind: Invalid, Message: "That question is too long (10000 characters); please keep it under 1000."}},
 		"text":      {Text: "I answer from 2 articles:\n1. A <b> & *B* (2024-10-22)\n2. C_D (undated)"},
@@ -44,7 +47,7 @@ func renderCases() map[string]Reply {
 		"silent":    {},
 		"badutf8":   {Answer: &answer.Result{Question: "\xff", Answered: true, Answer: "\xffok [1]", Citations: []answer.Citation{cite(1, "bad \xfe bytes")}}},
 		"ratelimit": {Private: true, Err: &Error{Kind: RateLimited, Message: "You're asking faster than I can keep up with; please slow down."}},
-		"short": {Answer: &answer.Result{Question: "who is Laos's defence minister?", Answered: true,
+		"short": {Answer: &answer.Result{Question: "who is Laos's defence minister?", Answered: true, Confidence: 0.871,
 			ShortAnswer: "Gen. Khamliang *Outhakaysone* <b>",
 			Answer:      "Minister of National Defence of Laos Gen. Khamliang Outhakaysone met Giang. [1] (Thursday = 2026-02-05)",
 			Citations: []answer.Citation{
@@ -53,7 +56,7 @@ func renderCases() map[string]Reply {
 				{Doc: "005.txt", Title: "Unsafe link", URL: `javascript:alert("x")`, Sentence: "The link of this article is never shown."},
 				{Doc: "006.txt", Title: "Link with brackets", URL: "https://example.com/a_(b)\"<i>", Sentence: "Its link is escaped."},
 			}}},
-		"quoted": {Answer: &answer.Result{Question: "when did the exchange take place?", Answered: true,
+		"quoted": {Answer: &answer.Result{Question: "when did the exchange take place?", Answered: true, Confidence: 0.64,
 			Answer: "The first exchange took place on June 2 in Hanoi. [1] (June 2 = 2022-06-02)",
 			Citations: []answer.Citation{{Doc: "003.txt", Title: "Border exchange", Date: "2022-06-03",
 				Sentence: "The first exchange took place on June 2 in Hanoi."}}}},

@@ -743,3 +743,34 @@ func TestLongQuestionRepliesFitDiscordLimits(t *testing.T) {
 		t.Errorf("the fake refused %s %s: %d %s", c.Method, c.Path, c.Status, c.Body)
 	}
 }
+
+// A question the engine is not sure the articles answer gets a hedged
+// embed: amber, the hedge as its description, the confidence in its
+// footer, the closest passages as its fields.
+func TestHedgedAnswerEmbed(t *testing.T) {
+	t.Parallel()
+	h := start(t, setup{})
+	const q = "how did the meeting go?"
+	res, err := seedEngine(t).Ask(context.Background(), q, answer.AskOptions{Top: 3})
+	if err != nil || !res.Hedged {
+		t.Fatalf("the engine does not hedge %q (confidence %v); pick another question", q, res.Confidence)
+	}
+	_, cb := h.ask(t, q, alice)
+	embeds := list(get(cb.JSON, "data", "embeds"))
+	if len(embeds) != 1 {
+		t.Fatalf("embeds = %v; want one", embeds)
+	}
+	e := embeds[0]
+	if d := str(get(e, "description")); d != "I'm not sure the articles answer this; the closest passages are:" {
+		t.Errorf("description %q; want the hedge", d)
+	}
+	if f, want := str(get(e, "footer", "text")), fmt.Sprintf("Confidence: %d%% (not sure)", int(res.Confidence*100+0.5)); f != want {
+		t.Errorf("footer %q; want %q", f, want)
+	}
+	if c := num(get(e, "color")); c != 0xd69e2e {
+		t.Errorf("color %v; want amber (0xd69e2e)", c)
+	}
+	if len(list(get(e, "fields"))) == 0 {
+		t.Errorf("the hedged embed quotes no passage: %v", e)
+	}
+}

@@ -7,10 +7,10 @@ import (
 
 // description is the answer of a reply or response: its embed's
 // description, or its content; for an answer that is citation [1]'s
-// sentence ("See [1]"), that citation's field.
+// sentence ("See [1]"), or a hedged answer, that citation's field.
 func description(body any) string {
 	if d := str(get(body, "embeds", "0", "description")); d != "" {
-		if strings.HasPrefix(d, `See \[1\]`) {
+		if strings.HasPrefix(d, `See \[1\]`) || strings.HasPrefix(d, "I'm not sure") {
 			return strings.Trim(str(get(body, "embeds", "0", "fields", "0", "value")), "“”> ")
 		}
 		return d

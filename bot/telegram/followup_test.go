@@ -24,10 +24,10 @@ func (f *fakeAPI) sentReplyTo(chat tgChat, id int) (int, string) {
 
 // firstLine is the answer of a rendered reply, its first line, in bold:
 // its text, unescaped; for an answer that is citation [1]'s sentence
-// ("See [1]"), that citation's quote.
+// ("See [1]"), or a hedged answer, that citation's quote.
 func firstLine(text string) string {
 	line, _, _ := strings.Cut(text, "\n")
-	if line == "<b>See [1]</b>" {
+	if line == "<b>See [1]</b>" || strings.HasPrefix(line, "<b>I'm not sure") {
 		_, quote, _ := strings.Cut(text, "<blockquote>")
 		quote, _, _ = strings.Cut(quote, "</blockquote>")
 		return html.UnescapeString(quote)

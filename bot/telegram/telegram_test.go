@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/url"
 	"slices"
@@ -941,5 +942,30 @@ func TestShutdownDrainBound(t *testing.T) {
 	h.stop()
 	if !strings.Contains(h.logs.String(), "abandoning") {
 		t.Errorf("the abandoned reply was not logged:\n%s", h.logs.String())
+	}
+}
+
+// A question the engine is not sure the articles answer gets a hedged
+// reply: it says so, gives its confidence and quotes the closest passages.
+func TestHedgedReplySaysItIsNotSure(t *testing.T) {
+	h := start(t)
+	const q = "how did the meeting go?"
+	res, err := h.eng.Ask(context.Background(), q, answer.AskOptions{Top: 3})
+	if err != nil || !res.Hedged {
+		t.Fatalf("the engine does not hedge %q (confidence %v); pick another question", q, res.Confidence)
+	}
+	id := h.fake.say(aliceChat, alice, q)
+	got := h.fake.waitReply(aliceChat.ID, id)
+	checkReplyShape(t, got, aliceChat, id)
+	text := got.Get("text")
+	for _, want := range []string{"<b>I'm not sure the articles answer this; the closest passages are:</b>",
+		fmt.Sprintf("<i>Confidence: %d%% (not sure)</i>", int(res.Confidence*100+0.5)),
+		"<blockquote>" + htmlEscape(res.Citations[0].Sentence) + "</blockquote>"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("hedged reply %q lacks %q", text, want)
+		}
+	}
+	if got.Get("parse_mode") != "HTML" {
+		t.Errorf("parse_mode %q; want HTML", got.Get("parse_mode"))
 	}
 }

@@ -250,6 +250,9 @@ func formatText(res answer.Result) string {
 	}
 	b.WriteString(rest)
 	b.WriteString("\n")
+	if res.Answered {
+		b.WriteString(bot.ConfidenceNote(&res) + "\n")
+	}
 	for i, c := range res.Citations {
 		fmt.Fprintf(&b, "\n[%d] %s", i+1, c.Title)
 		var meta []string

@@ -87,6 +87,10 @@ type HTTPConfig struct {
 type AnswerConfig struct {
 	Top         int `yaml:"top"`          // citations per answer
 	MaxQuestion int `yaml:"max_question"` // characters
+	// The confidence a reply needs: a confident answer from Confident,
+	// a hedged one from Hedge, a refusal below (answer.Thresholds).
+	Confident float64 `yaml:"confident"`
+	Hedge     float64 `yaml:"hedge"`
 }
 
 type RateLimitConfig struct {
@@ -126,13 +130,20 @@ type ShutdownConfig struct {
 func defaultConfig() Config {
 	return Config{
 		Corpus:    CorpusConfig{MaxFileBytes: corpus.DefaultMaxFileBytes, ReloadTimeout: 60 * time.Second},
-		Answer:    AnswerConfig{Top: answer.DefaultTop, MaxQuestion: answer.MaxQuestion},
+		Answer:    defaultAnswer(),
 		RateLimit: RateLimitConfig{PerMinute: 20, Burst: 5},
 		FollowUps: FollowUpsConfig{Window: bot.DefaultFollowUpWindow, ReplyWindow: bot.DefaultReplyWindow, Max: bot.DefaultMaxConversations},
 		Log:       LogConfig{Level: "info", Format: "text"},
 		Shutdown:  ShutdownConfig{Grace: 10 * time.Second},
 		Add:       AddConfig{MaxBytes: library.DefaultMaxBytes, Timeout: library.DefaultTimeout, MaxRedirects: library.DefaultMaxRedirects},
 	}
+}
+
+// defaultAnswer is the answer section's defaults: the thresholds are the
+// embedded confidence model's.
+func defaultAnswer() AnswerConfig {
+	th := answer.DefaultThresholds()
+	return AnswerConfig{Top: answer.DefaultTop, MaxQuestion: answer.MaxQuestion, Confident: th.Confident, Hedge: th.Hedge}
 }
 
 // maxFileBytes is the largest corpus.max_file_bytes allowed: an article is
@@ -338,6 +349,9 @@ func (c *Config) validate() error {
 	}
 	if c.Answer.Top < 1 || c.Answer.Top > answer.MaxTop {
 		bad("answer.top: %d is not from 1 to %d", c.Answer.Top, answer.MaxTop)
+	}
+	if a := c.Answer; a.Hedge < 0 || a.Hedge > a.Confident || a.Confident > 1 {
+		bad("answer.hedge %v and answer.confident %v: want 0 ≤ hedge ≤ confident ≤ 1", a.Hedge, a.Confident)
 	}
 	if c.Answer.MaxQuestion < 1 || c.Answer.MaxQuestion > 100000 {
 		bad("answer.max_question: %d is not from 1 to 100000", c.Answer.MaxQuestion)

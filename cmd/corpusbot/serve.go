@@ -195,7 +195,7 @@ func prefixed(name string, err error) error {
 func loadServed(ctx context.Context, cfg Config, log *slog.Logger) (*answer.Engine, error) {
 	start := time.Now()
 	eng, err := loadEngine(ctx, cfg.Corpus.Dir, corpus.LoadOptions{MaxFileBytes: cfg.Corpus.MaxFileBytes},
-		answer.Options{MaxQuestion: cfg.Answer.MaxQuestion}, log)
+		answer.Options{MaxQuestion: cfg.Answer.MaxQuestion, Thresholds: &answer.Thresholds{Confident: cfg.Answer.Confident, Hedge: cfg.Answer.Hedge}}, log)
 	if err != nil {
 		return nil, err
 	}

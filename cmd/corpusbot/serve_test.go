@@ -588,3 +588,33 @@ func TestServeEngineHonoursMaxQuestion(t *testing.T) {
 		t.Errorf("a question of %d characters, under answer.max_question %d, was refused as too long", len(q), cfg.Answer.MaxQuestion)
 	}
 }
+
+// TestServeThresholds: answer.confident and answer.hedge reach the engine:
+// with a hedge threshold no answer reaches, /v1/ask refuses a question it
+// otherwise answers, and with a confident one none reaches, it hedges.
+func TestServeThresholds(t *testing.T) {
+	dir := testkit.CopySeeds(t)
+	for _, tc := range []struct {
+		confident, hedge float64
+		answered, hedged bool
+	}{
+		{1, 1, false, false},
+		{1, 0, true, true},
+	} {
+		cfg := testConfig(dir)
+		cfg.Answer.Confident, cfg.Answer.Hedge = tc.confident, tc.hedge
+		base, _, stop := startServe(t, cfg)
+		code, body := post(t, base+"/v1/ask", `{"question": "who's laos's defence minister now?"}`)
+		var res struct {
+			Answered   bool
+			Hedged     bool
+			Confidence float64
+		}
+		if err := json.Unmarshal([]byte(body), &res); err != nil || code != 200 || res.Answered != tc.answered || res.Hedged != tc.hedged || res.Confidence <= 0 {
+			t.Errorf("confident %v, hedge %v: /v1/ask = %d %s; want answered %v, hedged %v, a confidence", tc.confident, tc.hedge, code, body, tc.answered, tc.hedged)
+		}
+		if err := stop(); err != nil {
+			t.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,61 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestRunRejectsBadArguments(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "model.json")
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-eval", filepath.Join(t.TempDir(), "none"), "-o", out}, "none"},
+		{[]string{"-nosuchflag"}, "nosuchflag"},
+	} {
+		var stderr bytes.Buffer
+		err := run(context.Background(), tc.args, &stderr)
+		if err == nil || !strings.Contains(err.Error()+stderr.String(), tc.want) {
+			t.Errorf("run(%q) = %v, %q; want an error naming %q", tc.args, err, stderr.String(), tc.want)
+		}
+	}
+	if _, err := os.Stat(out); err == nil {
+		t.Errorf("a failed run wrote %s", out)
+	}
+}
+
+// TestRunWritesTheEmbeddedModel retrains from ../shared/eval, as go
+// generate does, and checks the file written is the embedded one.
+func TestRunWritesTheEmbeddedModel(t *testing.T) {
+	eval := filepath.Join("..", "..", "..", "shared", "eval")
+	if _, err := os.Stat(eval); err != nil || testing.Short() {
+		t.Skip("no ../shared/eval, or -short")
+	}
+	out := filepath.Join(t.TempDir(), "model.json")
+	var stderr bytes.Buffer
+	if err := run(context.Background(), []string{"-eval", eval, "-o", out, "-add", "=x"}, &stderr); err == nil || !strings.Contains(err.Error(), "CORPUS=QUESTIONS") {
+		t.Errorf("-add =x: %v; want an error asking for CORPUS=QUESTIONS", err)
+	}
+	if err := run(context.Background(), []string{"-eval", eval, "-o", out}, &stderr); err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := os.ReadFile(filepath.Join("..", "..", "answer", "confidence.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("corpusbot-train wrote a model that is not answer/confidence.json")
+	}
+	if !strings.Contains(stderr.String(), "thresholds: hedge") {
+		t.Errorf("no report on standard error: %q", stderr.String())
+	}
+}
