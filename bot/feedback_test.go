@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/corpusbot/corpusbot/internal/testkit"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -19,29 +20,11 @@ import (
 
 var testSalt = []byte("0123456789abcdef-test-salt")
 
-// A fbClock is a settable time, safe for concurrent use.
-type fbClock struct {
-	mu  sync.Mutex // guards now
-	now time.Time
-}
-
-func (c *fbClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fbClock) add(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
-
 type feedbackSetup struct {
 	b     *Bot
 	fb    *Feedback
 	file  string
-	clock *fbClock
+	clock *testkit.Clock
 	logs  *bytes.Buffer
 	reg   *prometheus.Registry
 	m     *Metrics
@@ -52,7 +35,7 @@ type feedbackSetup struct {
 func newFeedbackBot(t *testing.T, edit ...func(*FeedbackOptions)) feedbackSetup {
 	t.Helper()
 	s := feedbackSetup{file: filepath.Join(t.TempDir(), "feedback.jsonl"),
-		clock: &fbClock{now: time.Date(2026, 12, 5, 18, 0, 0, 0, time.UTC)}, logs: &bytes.Buffer{},
+		clock: testkit.NewClock(time.Date(2026, 12, 5, 18, 0, 0, 0, time.UTC)), logs: &bytes.Buffer{},
 		reg: prometheus.NewRegistry()}
 	s.m = NewMetrics(s.reg)
 	opts := FeedbackOptions{File: s.file, Salt: testSalt, Now: s.clock.Now, Recorder: s.m}
@@ -151,7 +134,7 @@ func TestVoteBadInputChangesNothing(t *testing.T) {
 	s := newFeedbackBot(t, func(o *FeedbackOptions) { o.MaxAnswers = 2; o.MaxAge = time.Hour })
 	first := s.ask(t, Discord, "7", "who is the mayor of Riverton?")
 	old := s.ask(t, Discord, "7", "how much will the bridge cost?")
-	s.clock.add(2 * time.Hour)
+	s.clock.Add(2 * time.Hour)
 	fresh := s.ask(t, Discord, "7", "when did the river festival open?") // evicts first
 	for _, tc := range []struct {
 		name, platform, user, data string

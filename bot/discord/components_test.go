@@ -2,6 +2,7 @@ package discord
 
 import (
 	"encoding/json"
+	"github.com/corpusbot/corpusbot/internal/testkit"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,27 +15,9 @@ import (
 	"github.com/corpusbot/corpusbot/bot"
 )
 
-// A testClock is a settable time, safe for concurrent use.
-type testClock struct {
-	mu sync.Mutex // guards t
-	t  time.Time
-}
-
-func (c *testClock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *testClock) add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
 // feedbackSetup is a setup whose bot collects feedback into file.
-func feedbackSetup(t *testing.T, file string, clock *testClock) setup {
-	fb, err := bot.NewFeedback(bot.FeedbackOptions{File: file, Salt: []byte("discord-test-salt-0123"), Now: clock.now})
+func feedbackSetup(t *testing.T, file string, clock *testkit.Clock) setup {
+	fb, err := bot.NewFeedback(bot.FeedbackOptions{File: file, Salt: []byte("discord-test-salt-0123"), Now: clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,7 +84,7 @@ func (h *harness) sent(body any) map[string]any {
 func TestAnswersCarryVoteButtonsAndVotesAreRecorded(t *testing.T) {
 	t.Parallel()
 	file := filepath.Join(t.TempDir(), "feedback.jsonl")
-	clock := &testClock{t: time.Date(2026, 12, 5, 18, 0, 0, 0, time.UTC)}
+	clock := testkit.NewClock(time.Date(2026, 12, 5, 18, 0, 0, 0, time.UTC))
 	h := start(t, feedbackSetup(t, file, clock))
 
 	_, help := h.ask(t, "", alice) // a refusal of an empty question: no buttons
@@ -152,7 +135,7 @@ func TestDeferredAnswerIsEditedWithItsButtons(t *testing.T) {
 	gate := make(chan struct{})
 	var once sync.Once
 	release := func() { once.Do(func() { close(gate) }) }
-	s := feedbackSetup(t, filepath.Join(t.TempDir(), "feedback.jsonl"), &testClock{t: time.Now()})
+	s := feedbackSetup(t, filepath.Join(t.TempDir(), "feedback.jsonl"), testkit.NewClock(time.Now()))
 	s.askGate, s.ackAfter = gate, 10*time.Millisecond
 	h := start(t, s)
 	t.Cleanup(release)
@@ -170,7 +153,7 @@ func TestForgedExpiredAndUnsavedVotesGetAPoliteNote(t *testing.T) {
 	t.Parallel()
 	dir := filepath.Join(t.TempDir(), "later")
 	file := filepath.Join(dir, "feedback.jsonl")
-	clock := &testClock{t: time.Date(2026, 12, 5, 18, 0, 0, 0, time.UTC)}
+	clock := testkit.NewClock(time.Date(2026, 12, 5, 18, 0, 0, 0, time.UTC))
 	h := start(t, feedbackSetup(t, file, clock))
 	_, cb := h.ask(t, goodQuestion, alice)
 	up, _ := buttons(t, get(cb.JSON, "data"))
@@ -197,7 +180,7 @@ func TestForgedExpiredAndUnsavedVotesGetAPoliteNote(t *testing.T) {
 			t.Errorf("%s: %q; want %q", tc.name, got, tc.want)
 		}
 	}
-	clock.add(bot.DefaultFeedbackAge + time.Second)
+	clock.Add(bot.DefaultFeedbackAge + time.Second)
 	if got := h.press(t, up, msg, alice, true); !strings.Contains(got, "no longer take votes") {
 		t.Errorf("vote on an expired answer: %q", got)
 	}

@@ -2,41 +2,23 @@ package telegram
 
 import (
 	"encoding/json"
+	"github.com/corpusbot/corpusbot/internal/testkit"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/corpusbot/corpusbot/bot"
 )
 
-// A testClock is a settable time, safe for concurrent use.
-type testClock struct {
-	mu sync.Mutex // guards t
-	t  time.Time
-}
-
-func (c *testClock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *testClock) add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
 // withFeedback makes the bot collect feedback into file, on clock.
-func withFeedback(t *testing.T, file string, clock *testClock) func(*setup, *fakeAPI) {
+func withFeedback(t *testing.T, file string, clock *testkit.Clock) func(*setup, *fakeAPI) {
 	return func(s *setup, _ *fakeAPI) {
-		fb, err := bot.NewFeedback(bot.FeedbackOptions{File: file, Salt: []byte("telegram-test-salt-0123"), Now: clock.now})
+		fb, err := bot.NewFeedback(bot.FeedbackOptions{File: file, Salt: []byte("telegram-test-salt-0123"), Now: clock.Now})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -76,7 +58,7 @@ func keyboard(t *testing.T, msg fakeMessage) (up, down string) {
 
 func TestAnswersCarryVoteButtonsAndVotesAreRecorded(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "feedback.jsonl")
-	clock := &testClock{t: time.Date(2026, 12, 5, 18, 0, 0, 0, time.UTC)}
+	clock := testkit.NewClock(time.Date(2026, 12, 5, 18, 0, 0, 0, time.UTC))
 	h := start(t, withFeedback(t, file, clock))
 	f := h.fake
 
@@ -109,7 +91,7 @@ func TestAnswersCarryVoteButtonsAndVotesAreRecorded(t *testing.T) {
 		t.Fatalf("%d records; want 2 (alice's 👎, bob's 👍): %+v", len(recs), recs)
 	}
 	if r := recs[0]; r.Verdict != bot.VerdictDown || r.Platform != bot.Telegram || r.Question != q || r.Doc == "" ||
-		r.Sentence == "" || !strings.Contains(answer.Text, r.Sentence) || !r.Time.Equal(clock.now()) {
+		r.Sentence == "" || !strings.Contains(answer.Text, r.Sentence) || !r.Time.Equal(clock.Now()) {
 		t.Errorf("alice's record = %+v", r)
 	}
 	if recs[1].Verdict != bot.VerdictUp || recs[0].User == recs[1].User {
@@ -127,7 +109,7 @@ func TestAnswersCarryVoteButtonsAndVotesAreRecorded(t *testing.T) {
 
 func TestForgedAndExpiredVotesGetAPoliteNote(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "feedback.jsonl")
-	clock := &testClock{t: time.Date(2026, 12, 5, 18, 0, 0, 0, time.UTC)}
+	clock := testkit.NewClock(time.Date(2026, 12, 5, 18, 0, 0, 0, time.UTC))
 	h := start(t, withFeedback(t, file, clock))
 	f := h.fake
 	id := f.say(aliceChat, alice, "who is the defence minister of laos?")
@@ -146,7 +128,7 @@ func TestForgedAndExpiredVotesGetAPoliteNote(t *testing.T) {
 			t.Errorf("%s: answer = %q; want %q", tc.name, got, tc.want)
 		}
 	}
-	clock.add(bot.DefaultFeedbackAge + time.Minute)
+	clock.Add(bot.DefaultFeedbackAge + time.Minute)
 	if got := f.waitAnswer(f.press(aliceChat, alice, answer.ID, up)); !strings.Contains(got, "no longer take votes") {
 		t.Errorf("vote on an expired answer: %q", got)
 	}
@@ -160,7 +142,7 @@ func TestForgedAndExpiredVotesGetAPoliteNote(t *testing.T) {
 
 func TestUnwritableFeedbackFileKeepsTheBotAnswering(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "no", "such", "folder", "feedback.jsonl")
-	clock := &testClock{t: time.Date(2026, 12, 5, 18, 0, 0, 0, time.UTC)}
+	clock := testkit.NewClock(time.Date(2026, 12, 5, 18, 0, 0, 0, time.UTC))
 	h := start(t, withFeedback(t, file, clock))
 	f := h.fake
 	id := f.say(aliceChat, alice, "who is the defence minister of laos?")
@@ -190,7 +172,7 @@ func TestVoteKeyboardIsValidMarkup(t *testing.T) {
 }
 
 func TestPlainTextFallbackKeepsTheVoteButtons(t *testing.T) {
-	clock := &testClock{t: time.Date(2026, 12, 5, 18, 0, 0, 0, time.UTC)}
+	clock := testkit.NewClock(time.Date(2026, 12, 5, 18, 0, 0, 0, time.UTC))
 	h := start(t, withFeedback(t, filepath.Join(t.TempDir(), "feedback.jsonl"), clock))
 	h.fake.fail("sendMessage", errFault(400, `Bad Request: can't parse entities: Unsupported start tag "blockquote" at byte offset 250`))
 	id := h.fake.say(aliceChat, alice, "Who is the Lao defence minister?")
@@ -211,7 +193,7 @@ func TestVotesThroughTheWebhook(t *testing.T) {
 		t.Fatal(err)
 	}
 	file := filepath.Join(t.TempDir(), "feedback.jsonl")
-	h := start(t, withFeedback(t, file, &testClock{t: time.Now()}), func(s *setup, _ *fakeAPI) {
+	h := start(t, withFeedback(t, file, testkit.NewClock(time.Now())), func(s *setup, _ *fakeAPI) {
 		s.opts.Webhook = &WebhookOptions{Listener: ln, URL: "https://bot.example/tg/hook", Secret: webhookSecret}
 	})
 	f := h.fake

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/corpusbot/corpusbot/seeds"
 )
@@ -105,5 +106,17 @@ func TestCopySeeds(t *testing.T) {
 	}
 	if ents, _ := os.ReadDir(dir); n == 0 || len(ents) != n {
 		t.Errorf("copied %d files of %d seeds", len(ents), n)
+	}
+}
+
+func TestClock(t *testing.T) {
+	start := time.Date(2026, 12, 5, 18, 0, 0, 0, time.UTC)
+	c := NewClock(start)
+	if got := c.Now(); !got.Equal(start) {
+		t.Errorf("Now() = %v; want %v", got, start)
+	}
+	c.Add(90 * time.Second)
+	if got, want := c.Now(), start.Add(90*time.Second); !got.Equal(want) {
+		t.Errorf("after Add(90s), Now() = %v; want %v", got, want)
 	}
 }
