@@ -1,6 +1,7 @@
 package discord
 
 import (
+	"github.com/corpusbot/corpusbot/internal/testkit"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -23,32 +24,11 @@ func startWithLibrary(t *testing.T) (*harness, string) {
 	return start(t, setup{botOpts: opts}), dir
 }
 
-func corpusFiles(t *testing.T, dir string) []string {
-	t.Helper()
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var names []string
-	for _, e := range entries {
-		names = append(names, e.Name())
-	}
-	return names
-}
-
 func TestAddAttachmentAndLink(t *testing.T) {
 	t.Parallel()
 	h, dir := startWithLibrary(t)
 	cdn := newFakeCDN(t)
-	page, err := os.ReadFile("../../corpus/library/testdata/article.html")
-	if err != nil {
-		t.Fatal(err)
-	}
-	site := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		w.Write(page)
-	}))
-	defer site.Close()
+	site := testkit.ServeHTML(t, "../../corpus/library/testdata/article.html")
 
 	note := &cdnFile{data: []byte("# Ferry timetable\n\nThe Riverton ferry sails at 7 every morning from May.\n")}
 	in := h.f.slashCommand("add", nil, mod, true)
@@ -72,7 +52,7 @@ func TestAddAttachmentAndLink(t *testing.T) {
 	if got := h.final(t, in); !strings.Contains(got.content, "already in the corpus, as laos-and-vietnam-sign-border-pact-") {
 		t.Errorf("reply to a second /add of the link = %+v; want it refused, naming the file", got)
 	}
-	names := corpusFiles(t, dir)
+	names := testkit.FileNames(t, dir)
 	if len(names) != 2 {
 		t.Fatalf("corpus folder holds %q; want two articles", names)
 	}
@@ -82,7 +62,7 @@ func TestAddAttachmentAndLink(t *testing.T) {
 	if got := h.final(t, in); !strings.Contains(got.content, `Removed "Ferry timetable"`) {
 		t.Errorf("reply to /remove = %+v", got)
 	}
-	if names := corpusFiles(t, dir); len(names) != 1 {
+	if names := testkit.FileNames(t, dir); len(names) != 1 {
 		t.Errorf("corpus folder holds %q after /remove; want one", names)
 	}
 	if n := h.reloader.Calls(); n != 3 {
@@ -129,7 +109,7 @@ func TestAddRefusesBadAttachments(t *testing.T) {
 	if got := h.final(t, in); !strings.Contains(got.content, "couldn't read that command") {
 		t.Errorf("reply to an unresolved attachment = %+v", got)
 	}
-	if names := corpusFiles(t, dir); len(names) != 0 {
+	if names := testkit.FileNames(t, dir); len(names) != 0 {
 		t.Errorf("corpus folder holds %q; want nothing added", names)
 	}
 	if n := h.reloader.Calls(); n != 0 {
@@ -177,7 +157,7 @@ func TestAddSpamIsRefusedWhileOneRuns(t *testing.T) {
 	if got := h.final(t, first); !strings.Contains(got.content, "Added \"Laos and Vietnam sign border pact\"") {
 		t.Errorf("the first /add = %+v; want it added", got)
 	}
-	if names := corpusFiles(t, dir); len(names) != 1 {
+	if names := testkit.FileNames(t, dir); len(names) != 1 {
 		t.Errorf("corpus folder holds %q; want the first article alone", names)
 	}
 }
@@ -215,7 +195,7 @@ func TestAddInADMWithTheFileAttached(t *testing.T) {
 	if other.served.Load() != 0 {
 		t.Errorf("the guild message's file was downloaded")
 	}
-	if names := corpusFiles(t, dir); len(names) != 1 {
+	if names := testkit.FileNames(t, dir); len(names) != 1 {
 		t.Errorf("corpus folder holds %q; want the DM's article alone", names)
 	}
 }

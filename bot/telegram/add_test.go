@@ -1,9 +1,8 @@
 package telegram
 
 import (
+	"github.com/corpusbot/corpusbot/internal/testkit"
 	"html"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -24,35 +23,9 @@ func withLibrary(t *testing.T, limit int64) (string, func(*setup, *fakeAPI)) {
 	return dir, func(s *setup, _ *fakeAPI) { s.botOpts.Library = lib }
 }
 
-func articlePage(t *testing.T) *httptest.Server {
-	page, err := os.ReadFile("../../corpus/library/testdata/article.html")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		w.Write(page)
-	}))
-	t.Cleanup(srv.Close)
-	return srv
-}
-
-func files(t *testing.T, dir string) []string {
-	t.Helper()
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var names []string
-	for _, e := range entries {
-		names = append(names, e.Name())
-	}
-	return names
-}
-
 func TestAddDocumentAndLink(t *testing.T) {
 	dir, lib := withLibrary(t, 1<<20)
-	srv := articlePage(t)
+	srv := testkit.ServeHTML(t, "../../corpus/library/testdata/article.html")
 	h := start(t, lib)
 	note := &fakeFile{data: []byte("---\ndate: 2025-02-01\n---\nFerry timetable\n\nThe Riverton ferry sails at 7 every morning from May. It stops at Slow Bend.\n")}
 
@@ -80,15 +53,15 @@ func TestAddDocumentAndLink(t *testing.T) {
 	if n := h.rel.Calls(); n != 2 {
 		t.Errorf("%d reloads; want one per article added", n)
 	}
-	if names := files(t, dir); len(names) != 2 {
+	if names := testkit.FileNames(t, dir); len(names) != 2 {
 		t.Errorf("corpus folder holds %q; want the two articles", names)
 	}
 
-	id = h.fake.say(modChat, moderator, "/remove "+files(t, dir)[0])
+	id = h.fake.say(modChat, moderator, "/remove "+testkit.FileNames(t, dir)[0])
 	if got := h.fake.waitReply(modChat.ID, id).Get("text"); !strings.Contains(got, "the file is now in removed/") {
 		t.Errorf("reply to /remove = %q", got)
 	}
-	if names := files(t, dir); len(names) != 1 {
+	if names := testkit.FileNames(t, dir); len(names) != 1 {
 		t.Errorf("corpus folder holds %q after /remove; want one article", names)
 	}
 }
@@ -134,7 +107,7 @@ func TestAddRefusesBadDocuments(t *testing.T) {
 			}
 		})
 	}
-	if names := files(t, dir); len(names) != 0 {
+	if names := testkit.FileNames(t, dir); len(names) != 0 {
 		t.Errorf("corpus folder holds %q; want nothing added", names)
 	}
 	if n := h.rel.Calls(); n != 0 {

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"github.com/corpusbot/corpusbot/internal/testkit"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -17,15 +18,7 @@ import (
 // a local file through the console, asks about it, refuses it again, and
 // removes it.
 func TestChatAddAndRemove(t *testing.T) {
-	page, err := os.ReadFile("../../corpus/library/testdata/article.html")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		w.Write(page)
-	}))
-	defer srv.Close()
+	srv := testkit.ServeHTML(t, "../../corpus/library/testdata/article.html")
 	base := t.TempDir()
 	dir := filepath.Join(base, "corpus")
 	os.Mkdir(dir, 0o755)

@@ -1,13 +1,16 @@
 // Package testkit holds what the tests of bot, its adapters and
 // cmd/corpusbot share: a buffer for logs that is safe for concurrent use
-// and can be waited on, a wait for a condition, a fake reloader, and a
-// copy of the seed articles in a folder.
+// and can be waited on, a wait for a condition, a fake reloader, a
+// settable clock, a copy of the seed articles in a folder, a page served on
+// 127.0.0.1 and a folder's file names.
 package testkit
 
 import (
 	"bytes"
 	"context"
 	"io/fs"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -174,4 +177,34 @@ func (c *Clock) Add(d time.Duration) {
 	c.mu.Lock()
 	c.t = c.t.Add(d)
 	c.mu.Unlock()
+}
+
+// ServeHTML serves the file at path (relative to the test's package) as an
+// HTML page on 127.0.0.1, at every path, until the test ends.
+func ServeHTML(t testing.TB, path string) *httptest.Server {
+	t.Helper()
+	page, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Write(page)
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// FileNames returns the names in the folder dir, in order.
+func FileNames(t testing.TB, dir string) []string {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	return names
 }

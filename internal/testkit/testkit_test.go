@@ -4,9 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
+	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -118,5 +122,27 @@ func TestClock(t *testing.T) {
 	c.Add(90 * time.Second)
 	if got, want := c.Now(), start.Add(90*time.Second); !got.Equal(want) {
 		t.Errorf("after Add(90s), Now() = %v; want %v", got, want)
+	}
+}
+
+func TestServeHTMLAndFileNames(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"b.html", "a.txt"} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte("<p>"+name+"</p>"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := FileNames(t, dir); !slices.Equal(got, []string{"a.txt", "b.html"}) {
+		t.Errorf("FileNames = %q; want [a.txt b.html]", got)
+	}
+	srv := ServeHTML(t, filepath.Join(dir, "b.html"))
+	resp, err := http.Get(srv.URL + "/any/path")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if ct := resp.Header.Get("Content-Type"); string(body) != "<p>b.html</p>" || !strings.HasPrefix(ct, "text/html") {
+		t.Errorf("ServeHTML served %q as %q; want the file as text/html", body, ct)
 	}
 }
