@@ -147,7 +147,11 @@ func (b *Bot) ask(ctx context.Context, r Request) (Reply, string) {
 		b.convs.keepAfter(r, prev, next, now)
 		rep.context = &next
 	}
-	if !res.Answered {
+	switch {
+	case res.Refusal != nil && res.Refusal.Kind == answer.RefusedNoWords:
+		// Markup without words ("<b></b>", "@everyone"): refused as given.
+		return rep, OutcomeInvalid
+	case !res.Answered:
 		return rep, OutcomeUnanswered
 	}
 	return rep, OutcomeAnswered

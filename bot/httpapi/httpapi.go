@@ -132,8 +132,9 @@ func (h *Handler) ask(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, fmt.Sprintf("top must be from 1 to %d.", answer.MaxTop))
 		return
 	}
-	// A question without a word ("?!") is an empty one: the bot refuses it
-	// as invalid, and counts it so, but its message is for chat users.
+	// A question without a word ("?!", or only markup: "<b></b>") is an
+	// empty one: the bot refuses it as invalid, and counts it so, but its
+	// message is for chat users.
 	q, empty := req.Question, !hasWords(req.Question)
 	if empty {
 		q = ""
@@ -142,7 +143,8 @@ func (h *Handler) ask(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case empty && rep.Err != nil && rep.Err.Kind == bot.Invalid && blank(req.Question):
 		writeError(w, http.StatusBadRequest, `The question is empty: send {"question": "..."} with a question in words.`)
-	case empty && rep.Err != nil && rep.Err.Kind == bot.Invalid:
+	case empty && rep.Err != nil && rep.Err.Kind == bot.Invalid,
+		rep.Answer != nil && rep.Answer.Refusal != nil && rep.Answer.Refusal.Kind == answer.RefusedNoWords:
 		writeError(w, http.StatusBadRequest, `The question has no words: send {"question": "..."} with a question in words.`)
 	case rep.Answer != nil:
 		jsonHeader(w, http.StatusOK)

@@ -191,15 +191,16 @@ func TestQuestionsWithoutWordsAreInvalid(t *testing.T) {
 	rec := &recorder{}
 	h := New(nil)
 	h.SetBot(bot.New(bot.Options{Recorder: rec}, eng, nil, eng.Sources, nil))
-	for _, q := range []string{"", "?!"} {
+	qs := []string{"", "?!", "<b></b>", "@everyone <@123>"}
+	for _, q := range qs {
 		body, _ := json.Marshal(map[string]string{"question": q})
 		if res := do(h, "POST", "/v1/ask", string(body)); res.Code != 400 {
 			t.Errorf("/v1/ask %s = %d %s; want 400", body, res.Code, res.Body)
 		}
 	}
 	want := bot.Event{Platform: bot.HTTP, Command: "ask", Outcome: bot.OutcomeInvalid}
-	if len(rec.events) != 2 {
-		t.Fatalf("events = %+v; want 2 like %+v", rec.events, want)
+	if len(rec.events) != len(qs) {
+		t.Fatalf("events = %+v; want %d like %+v", rec.events, len(qs), want)
 	}
 	for _, e := range rec.events {
 		e.Latency = 0
