@@ -148,3 +148,36 @@ func TestInheritSignal(t *testing.T) {
 		t.Errorf("without inherit, %q after Marlow's sentence ranks %d, before the one after Kepler's (%d): the test shows nothing", ix.Text(marlow), im, ik)
 	}
 }
+
+// TestTypeWantsNews checks that the type signal rewards what the question
+// asks for only when the question does not name it already: a date, a
+// number that is not a year, a place's name.
+func TestTypeWantsNews(t *testing.T) {
+	ix := loadMap(t, fstest.MapFS{"a.txt": {Data: []byte("Tesla\n\n" +
+		"Tesla moved to Prague in 1880. Tesla moved to Prague again in 1892. " +
+		"Tesla had cats in 1890. Tesla had 3 cats. " +
+		"Tesla lived in Prague. Tesla lived in Smichov.")}})
+	sn := newSnapshot(ix, &DefaultWeights)
+	typ := slices.IndexFunc(signals[:], func(sg Signal) bool { return sg.Name == "type" })
+	for _, tc := range []struct {
+		q    string
+		want map[int]float64 // by sentence
+	}{
+		{"When did Tesla move to Prague in 1880?", map[int]float64{0: 0, 1: 1}},
+		{"How many cats did Tesla have in 1890?", map[int]float64{2: 0, 3: 1}},
+		{"Where in Prague did Tesla live?", map[int]float64{4: 0, 5: 1}},
+	} {
+		qr := parse(sn, tc.q)
+		sc := getScratch(ix)
+		cs := score(sn, &qr, 10, Retriever{sn}.Retrieve(&qr, sc), sc)
+		for s, want := range tc.want {
+			i := slices.IndexFunc(cs, func(c Candidate) bool { return c.Sentence == s })
+			if i < 0 {
+				t.Errorf("%q: %q is no candidate", tc.q, ix.Text(s))
+			} else if got := cs[i].Parts[typ]; got != want {
+				t.Errorf("%q: type of %q = %v; want %v", tc.q, ix.Text(s), got, want)
+			}
+		}
+		sc.release()
+	}
+}
