@@ -39,6 +39,7 @@ type Weights struct {
 	Bigram                float64 // per pair of question terms adjacent in the sentence too, times their mean idf
 	Fuzzy                 float64 // weight of a term matched only by spelling similarity
 	Synonym               float64 // weight of a synonym's term
+	Derived               float64 // weight of a term of the same root as a question term's (derive.go)
 	TypeBoost             float64 // the sentence holds what the question type asks for
 	RecencyBoost          float64 // the newest article, for "now", "current", "latest"
 	Carry                 float64 // weight of a term carried over to a follow-up from its context's question
@@ -59,6 +60,7 @@ var DefaultWeights = Weights{
 	Context:      0.8,
 	Fuzzy:        0.8,
 	Synonym:      0.6,
+	Derived:      0.3,
 	TypeBoost:    0.25,
 	RecencyBoost: 0.30,
 	// Carry and PreviousBoost: measured on the dev half of

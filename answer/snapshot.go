@@ -58,6 +58,9 @@ type snapshot struct {
 	// name (corpus.Index.IsName) that is none of those. The type signal
 	// reads them of the terms a sentence holds and the question does not.
 	termFacts []fact
+	// roots are the terms of each root that has more than one
+	// (derivations), for the query stage to add a term's kin.
+	roots map[string][]corpus.TermID
 	// terms and sims remember corpus.Term and Similar for question words.
 	terms memo[termOf]
 	sims  memo[[]corpus.TermID]
@@ -83,6 +86,7 @@ func newSnapshot(ix *corpus.Index, w *Weights) *snapshot {
 	sn.pack(w)
 	sn.facts = sentenceFacts(ix)
 	sn.termFacts = termFacts(ix)
+	sn.roots = derivations(ix)
 	sn.artNorm = make([]float64, len(ix.Articles))
 	sn.titledOff = make([]uint32, ix.NumTerms()+1)
 	for a := range sn.artNorm {
