@@ -58,3 +58,29 @@ func TestDerivedTerms(t *testing.T) {
 		t.Errorf("coverage of %q = %v, %v without derived terms; want 1 and less", ix.Text(invented), cov, cov0)
 	}
 }
+
+// TestDerivedTermsOwnWords checks that a word of the question whose term an
+// earlier word brought in as derived counts as the question's own, and that
+// a follow-up carries over its context's own terms only, not their derived
+// ones.
+func TestDerivedTermsOwnWords(t *testing.T) {
+	ix := loadMap(t, fstest.MapFS{
+		"a.txt": {Data: []byte("Engines\n\nThe inventor of the atmospheric engine was Newcomen. Newcomen invented it in 1712.")},
+	})
+	sn := newSnapshot(ix, &DefaultWeights)
+	id, ok := ix.Lookup("invent")
+	if !ok {
+		t.Fatal("no term invent")
+	}
+	qr := parse(sn, "Which inventor invented the atmospheric engine?")
+	if k := qr.index(id); k < 0 || qr.terms[k].derivedOf != 0 || qr.terms[k].weight != 1 {
+		t.Errorf("term invent of %q: %+v; want the question's own, at weight 1", "invented", qr.terms[max(k, 0)])
+	}
+	qr = parse(sn, "when did it happen?")
+	follow(sn, &qr, "when did it happen?", &Context{Question: "Who invented the atmospheric engine?", Doc: "a.txt"}, 1000)
+	for _, tm := range qr.terms {
+		if tm.derivedOf > 0 {
+			t.Errorf("follow-up carries derived term %q over", ix.TermText(tm.id))
+		}
+	}
+}

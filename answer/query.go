@@ -131,6 +131,15 @@ func parse(sn *snapshot, q string) Query {
 			}
 		}
 		if found {
+			if k := qr.index(id); k >= 0 && qr.terms[k].derivedOf > 0 {
+				// An earlier word's derived term is this word's
+				// own: it weighs as the word does.
+				t := &qr.terms[k]
+				t.word, t.weight, t.derivedOf = word, 0, 0
+				if f, ok := ix.Form(id, word); ok {
+					t.form = int(f)
+				}
+			}
 			k := add(id, word, 1)
 			qr.seq = append(qr.seq, k)
 			for _, d := range sn.derived(id) {
