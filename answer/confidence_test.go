@@ -55,7 +55,10 @@ func TestModelReproducible(t *testing.T) {
 // The three kinds of reply, by the thresholds.
 func TestConfidenceThresholds(t *testing.T) {
 	ix := loadEngine(t, "").Index()
-	const q = "Who is Laos's defence minister?"
+	// Not "Who is Laos's defence minister?": confident at 0.511 with
+	// the short answer "Friendship Exchange", it is hedged since the
+	// ranking gained derived terms.
+	const q = "who is the laos defence minister now?"
 	res := New(ix, Options{}).ask(q, AskOptions{})
 	if !res.Answered || res.Hedged || res.Confidence < DefaultThresholds().Confident || res.Confidence > 1 || res.ShortAnswer == "" {
 		t.Fatalf("%q: answered %v, hedged %v, confidence %v, short answer %q; want a confident answer, led by a short one", q, res.Answered, res.Hedged, res.Confidence, res.ShortAnswer)

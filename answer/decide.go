@@ -137,10 +137,20 @@ func coverage(ix *corpus.Index, qr *Query, s int, missingIDF float64) float64 {
 	var total, have float64
 	terms := ix.SentenceTerms(s)
 	a := int(ix.Sentences[s].Article)
+	// A term of the same root as a question term's stands for it.
+	var kin uint64
 	for _, t := range qr.terms {
+		if t.derivedOf > 0 && (slices.Contains(terms, t.id) || ix.InContext(a, t.id)) {
+			kin |= 1 << (t.derivedOf - 1)
+		}
+	}
+	for k, t := range qr.terms {
+		if t.derivedOf > 0 {
+			continue
+		}
 		w := t.weight * t.idf
 		total += w
-		if slices.Contains(terms, t.id) || ix.InContext(a, t.id) {
+		if slices.Contains(terms, t.id) || ix.InContext(a, t.id) || k < 64 && kin&(1<<k) != 0 {
 			have += w
 		}
 	}

@@ -14,7 +14,8 @@
 // Engine.Ask answers in six stages, one file each, in this order:
 //
 //   - query (query.go): parse reads the question's text, once, into a
-//     Query: its terms and their weights, the words the corpus lacks, what
+//     Query: its terms and their weights (and, at Weights.Derived, the
+//     corpus's terms of the same root, derive.go), the words the corpus lacks, what
 //     it asks for (a date, a person, a place, a number), whether it asks
 //     the year, the current state or what someone said, what a "how many"
 //     counts, how it types names. No later stage reads the question's text.

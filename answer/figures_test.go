@@ -19,6 +19,8 @@ func TestFigures(t *testing.T) {
 	t.Logf("seeds-dev:       %v", evaluate(t, loadEngine(t, ""), readQuestions(t, filepath.Join(dir, "seeds-dev.jsonl"))))
 	t.Logf("squad dev:       %v", evaluate(t, squad, sq, docRange(1, 24)...))
 	t.Logf("squad test:      %v", evaluate(t, squad, sq, docRange(25, 48)...))
+	t.Logf("squad dev, ranking alone:  %s", rankString(rankFigures(squad, sq, docRange(1, 24)...)))
+	t.Logf("squad test, ranking alone: %s", rankString(rankFigures(squad, sq, docRange(25, 48)...)))
 	m2 := evaluate(t, squad, readQuestions(t, filepath.Join(dir, "squad2", "mixed-test.jsonl")))
 	d2 := evaluate(t, squad, readQuestions(t, filepath.Join(dir, "squad2", "mixed-dev.jsonl")))
 	t.Logf("squad2 mixed-dev:  %v", d2)

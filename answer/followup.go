@@ -111,7 +111,9 @@ func standsAlone(sn *snapshot, qr *Query, text string) bool {
 	}
 	var mass float64
 	for _, t := range qr.terms {
-		mass += t.weight * t.idf
+		if t.derivedOf == 0 { // a derived term is no word of the question
+			mass += t.weight * t.idf
+		}
 	}
 	return mass >= minOwnMass
 }
@@ -130,8 +132,8 @@ func follow(sn *snapshot, qr *Query, text string, c *Context, maxQuestion int) b
 		if pt, reply := prepare(Clean(c.Question)); reply == "" && hasWord(pt) {
 			pq := parse(sn, pt)
 			for _, t := range pq.terms {
-				if qr.index(t.id) >= 0 {
-					continue
+				if qr.index(t.id) >= 0 || t.derivedOf > 0 {
+					continue // derivedOf would be an index into pq.terms
 				}
 				// Below 1, a carried term is neither a word as
 				// typed (exact) nor a name the article must have

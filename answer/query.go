@@ -28,6 +28,9 @@ type qterm struct {
 	// carried is whether the term is carried over to a follow-up from
 	// its context's question (followup.go), not the question's own.
 	carried bool
+	// derivedOf is 1 + the index in terms of the term this one shares a
+	// root with (derive.go), or 0.
+	derivedOf int
 }
 
 // A Query is a question analysed against a snapshot: its terms and their
@@ -128,7 +131,22 @@ func parse(sn *snapshot, q string) Query {
 			}
 		}
 		if found {
-			qr.seq = append(qr.seq, add(id, word, 1))
+			if k := qr.index(id); k >= 0 && qr.terms[k].derivedOf > 0 {
+				// An earlier word's derived term is this word's
+				// own: it weighs as the word does.
+				t := &qr.terms[k]
+				t.word, t.weight, t.derivedOf = word, 0, 0
+				if f, ok := ix.Form(id, word); ok {
+					t.form = int(f)
+				}
+			}
+			k := add(id, word, 1)
+			qr.seq = append(qr.seq, k)
+			for _, d := range sn.derived(id) {
+				if w.Derived > 0 && d != id && qr.index(d) < 0 {
+					qr.terms[add(d, ix.TermText(d), w.Derived)].derivedOf = k + 1
+				}
+			}
 			continue
 		}
 		if stand >= 0 {

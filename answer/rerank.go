@@ -168,12 +168,13 @@ func maskWeight(qr *Query, m uint64) float64 {
 }
 
 // refersBack reports whether sentence opens with words that take their
-// referent from the sentence before: a personal pronoun, "Both", or "The"
-// and a small number ("The two sides", "The three ministers").
+// referent from the sentence before: a personal or possessive pronoun, a
+// demonstrative ("This", "These", "Those", "Such"), "Both", or "The" and a
+// small number ("The two sides", "The three ministers").
 func refersBack(sentence string) bool {
 	w, rest, _ := strings.Cut(sentence, " ")
 	switch w {
-	case "He", "She", "They", "It", "Both":
+	case "He", "She", "They", "It", "Both", "His", "Her", "Their", "Its", "This", "These", "Those", "Such":
 		return true
 	case "The":
 		return strings.HasPrefix(rest, "two ") || strings.HasPrefix(rest, "three ")

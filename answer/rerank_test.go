@@ -26,3 +26,25 @@ func TestEngineReranksWithItsReranker(t *testing.T) {
 		t.Errorf("with a reversing reranker, first citation = %+v; want another than the rules' %+v", got.Citations, rules.Citations)
 	}
 }
+
+func TestRefersBack(t *testing.T) {
+	for _, tc := range []struct {
+		sentence string
+		want     bool
+	}{
+		{"He thanked the minister.", true},
+		{"This is called antigenic variation.", true},
+		{"Its capital is Vientiane.", true},
+		{"Their talks ended.", true},
+		{"Such visits are rare.", true},
+		{"The two sides agreed.", true},
+		{"The ministers agreed.", false},
+		{"Thistles grow here.", false},
+		{"Laos and Vietnam agreed.", false},
+		{"", false},
+	} {
+		if got := refersBack(tc.sentence); got != tc.want {
+			t.Errorf("refersBack(%q) = %v; want %v", tc.sentence, got, tc.want)
+		}
+	}
+}

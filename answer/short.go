@@ -100,11 +100,19 @@ func shortAnswer(ix *corpus.Index, qr *Query, sentence string) string {
 	toks := corpus.AnalyzeWith(sentence, qr.term)
 	isQ := make([]bool, len(toks))
 	held := make([]bool, len(qr.terms)) // which of the question's terms the sentence holds
-	nheld := 0
+	nheld, own := 0, 0
+	for _, t := range qr.terms {
+		if t.derivedOf == 0 {
+			own++
+		}
+	}
 	for i, tok := range toks {
 		for k, t := range qr.terms {
 			if tok.Term == ix.TermText(t.id) {
 				isQ[i] = true
+				if t.derivedOf > 0 {
+					k = t.derivedOf - 1 // it stands for the term it derives from
+				}
 				if !held[k] {
 					held[k] = true
 					nheld++
@@ -113,7 +121,7 @@ func shortAnswer(ix *corpus.Index, qr *Query, sentence string) string {
 		}
 	}
 	lim := shortTrust[qr.kind]
-	if len(qr.terms) == 0 || float64(nheld) < lim.held*float64(len(qr.terms)) {
+	if own == 0 || float64(nheld) < lim.held*float64(own) {
 		return ""
 	}
 	if qr.kind == kindWho {

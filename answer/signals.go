@@ -23,7 +23,8 @@ import (
 // whole article repeats tells which article, not which sentence); plus a
 // share of its article's BM25 (which article the question is about) and of
 // its neighbours' scores (a name in the sentence before often stands for the
-// "he" in this one); plus bonuses for the question's words as typed and in
+// "he" in this one), and of the question's terms its previous sentence holds
+// and it lacks (what "It" or "This" stands for); plus bonuses for the question's words as typed and in
 // its order, times the question-type and recency boosts (the rows of
 // signals). They are the only weights: an Engine's snapshot holds its copy.
 type Weights struct {
@@ -32,11 +33,13 @@ type Weights struct {
 	Local                 float64 // share of a term's weight that depends on its rarity in the article
 	Article               float64 // share of the article's normalised BM25 added to each sentence
 	Neighbour             float64 // share of each adjacent sentence's score
+	Inherit               float64 // share of the weight of the question's terms a sentence that refers back inherits from the sentence before it
 	Context               float64 // credit every sentence of an article gets for a question term in the article's title or its date's year
 	Exact                 float64 // per question word found in the sentence as typed (not only as a stem), times its idf
 	Bigram                float64 // per pair of question terms adjacent in the sentence too, times their mean idf
 	Fuzzy                 float64 // weight of a term matched only by spelling similarity
 	Synonym               float64 // weight of a synonym's term
+	Derived               float64 // weight of a term of the same root as a question term's (derive.go)
 	TypeBoost             float64 // the sentence holds what the question type asks for
 	RecencyBoost          float64 // the newest article, for "now", "current", "latest"
 	Carry                 float64 // weight of a term carried over to a follow-up from its context's question
@@ -51,11 +54,13 @@ var DefaultWeights = Weights{
 	Local:        0.8,
 	Article:      0.35,
 	Neighbour:    0.15,
+	Inherit:      0.4,
 	Bigram:       0.3,
 	Exact:        0.3,
 	Context:      0.8,
 	Fuzzy:        0.8,
 	Synonym:      0.6,
+	Derived:      0.3,
 	TypeBoost:    0.25,
 	RecencyBoost: 0.30,
 	// Carry and PreviousBoost: measured on the dev half of
@@ -107,6 +112,11 @@ var signals = [...]Signal{
 		Name:   "exact", // the question's words found as typed, not only as a stem: idf
 		Weight: func(w *Weights) float64 { return w.Exact },
 		Score:  exactScore, Max: exactMax,
+	},
+	{
+		Name:   "inherit", // the question's terms the previous sentence holds and this one lacks: their weight, less for a sentence that does not refer back
+		Weight: func(w *Weights) float64 { return w.Inherit },
+		Score:  inheritScore, Max: inheritMax,
 	},
 	{
 		Name:   "type", // the sentence holds what the question asks for: 1 or 0
@@ -177,6 +187,10 @@ type view struct {
 	// found as typed.
 	next  [64]uint64
 	typed uint64
+	held  uint64 // the question's terms the sentence holds
+	// news are the termFacts of the sentence's terms that are not the
+	// question's: what it says beyond what the question names.
+	news fact
 }
 
 // load makes v a view of sentence s.
@@ -187,7 +201,7 @@ func (v *view) load(s int) {
 		return
 	}
 	ix := v.sn.ix
-	v.next, v.typed = [64]uint64{}, 0
+	v.next, v.typed, v.held, v.news = [64]uint64{}, 0, 0, 0
 	terms, forms := ix.SentenceTerms(s), ix.SentenceForms(s)
 	prev1, prev2 := -1, -1 // the question terms of the last two words
 	for j, id := range terms {
@@ -195,7 +209,11 @@ func (v *view) load(s int) {
 		if qr.mask&(1<<(id&63)) != 0 {
 			k = qr.index(id)
 		}
+		if k < 0 {
+			v.news |= v.sn.termFacts[id]
+		}
 		if k >= 0 {
+			v.held |= 1 << k
 			if prev1 >= 0 {
 				v.next[prev1] |= 1 << k
 			}
@@ -358,14 +376,62 @@ func exactMax(qs *scoring) float64 {
 	return ex
 }
 
-// typeScore is 1 when the sentence holds what the question asks for (a date
-// for a when, a number for a how many, ...), else 0.
+// looseInherit is the share of what it inherits (inheritScore) that a
+// sentence gets when it does not open by referring back: one that goes on
+// about what the sentence before it named often names it no more, whatever
+// its first word.
+const looseInherit = 0.35
+
+// inheritScore sums the weight of the question's terms that the sentence
+// before this one in its article holds and this one lacks, times
+// looseInherit unless this one opens by referring back ("This is called
+// antigenic variation.", "It was founded in 1890."): what a pronoun stands
+// for is most often named just before it. 0 for an article's first
+// sentence, and for a question of over 64 terms.
+func inheritScore(v *view) float64 {
+	ix, qr := v.sn.ix, v.qr
+	first, _ := ix.ArticleSentences(int(ix.Sentences[v.s].Article))
+	if v.s == first || len(qr.terms) > 64 {
+		return 0
+	}
+	w := maskWeight(qr, heldMask(ix, qr, v.s-1)&^v.held)
+	if !v.sn.has(v.s, factRefersBack) {
+		w *= looseInherit
+	}
+	return w
+}
+
+// inheritMax is the weight of all the question's terms.
+func inheritMax(qs *scoring) float64 {
+	var w float64
+	for _, t := range qs.qr.terms {
+		w += t.weight * t.idf
+	}
+	return w
+}
+
+// typeScore is 1 when the sentence holds what the question asks for and
+// does not name already (news), else 0: a number that is not a year for a
+// how many, a date for a when, a place and a name for a where; a name for a
+// who. "When did Tesla move to Prague in 1880?" is not answered by a
+// sentence whose only date is 1880. For a question of over 64 terms, the
+// sentence need only hold what it asks for.
 func typeScore(v *view) float64 {
-	if v.sn.answers(v.s, v.qr.kind) {
+	k := v.qr.kind
+	if !v.sn.answers(v.s, k) {
+		return 0
+	}
+	if typeNews[k] == 0 || len(v.qr.terms) > 64 || v.news&typeNews[k] != 0 {
 		return 1
 	}
 	return 0
 }
+
+// typeNews is the termFacts of what answers each kind of question, or 0
+// when what answers need not be news. A who's does not: measured on the
+// SQuAD dev half, a name not in the question (corpus.Index.IsName) lost
+// more than it won.
+var typeNews = [...]fact{kindWhen: factDate, kindCount: factNumber, kindWhere: factName, kindWho: 0, kindOther: 0}
 
 func typeMax(qs *scoring) float64 {
 	if qs.qr.kind != kindOther {

@@ -52,6 +52,15 @@ type snapshot struct {
 	// facts are each sentence's facts, worked out from its text once,
 	// here, so that no stage reads the text of a candidate to rank it.
 	facts []fact
+	// termFacts are, by term, the facts a sentence holds when it holds
+	// the term: factNumber for a number that is not a year, factDate for
+	// a year, a month, a weekday, "century" or "decade", factName for a
+	// name (corpus.Index.IsName) that is none of those. The type signal
+	// reads them of the terms a sentence holds and the question does not.
+	termFacts []fact
+	// roots are the terms of each root that has more than one
+	// (derivations), for the query stage to add a term's kin.
+	roots map[string][]corpus.TermID
 	// terms and sims remember corpus.Term and Similar for question words.
 	terms memo[termOf]
 	sims  memo[[]corpus.TermID]
@@ -76,6 +85,8 @@ func newSnapshot(ix *corpus.Index, w *Weights) *snapshot {
 	}
 	sn.pack(w)
 	sn.facts = sentenceFacts(ix)
+	sn.termFacts = termFacts(ix)
+	sn.roots = derivations(ix)
 	sn.artNorm = make([]float64, len(ix.Articles))
 	sn.titledOff = make([]uint32, ix.NumTerms()+1)
 	for a := range sn.artNorm {
@@ -189,6 +200,37 @@ const (
 	factSpeech                      // reports what someone said: a field is isReportingField
 	factDayOnly                     // gives a month and a day, never with the year
 )
+
+// termFacts works out each term's facts (snapshot.termFacts).
+func termFacts(ix *corpus.Index) []fact {
+	dates := map[string]bool{}
+	for _, ws := range []map[string]bool{months, dateWords} {
+		for w := range ws {
+			if t, ok := corpus.Term(corpus.Fold(strings.ToLower(w))); ok {
+				dates[t] = true
+			}
+		}
+	}
+	numbers := map[string]bool{}
+	for w := range numberWords {
+		if t, ok := corpus.Term(w); ok {
+			numbers[t] = true
+		}
+	}
+	fs := make([]fact, ix.NumTerms())
+	for id := range fs {
+		t := ix.TermText(corpus.TermID(id))
+		switch {
+		case len(t) == 4 && (t[0] == '1' && allDigits(t[1:]) || t[:2] == "20" && allDigits(t[2:])), dates[t]:
+			fs[id] = factDate
+		case t != "" && allDigits(t), numbers[t]:
+			fs[id] = factNumber
+		case ix.IsName(corpus.TermID(id)):
+			fs[id] = factName
+		}
+	}
+	return fs
+}
 
 // factsChunk is how many sentences' facts one goroutine works out at a time.
 const factsChunk = 4096

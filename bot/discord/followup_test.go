@@ -54,6 +54,12 @@ func TestFollowUpReplies(t *testing.T) {
 		followUp = "and what did he thank them for?"
 		thanked  = "He thanked the Vietnamese Ministry of National Defence" // Lich's phone talks, 001
 		alone    = "Chanyalat congratulated Giang"                          // the video call, 000
+		// The words alone are ambiguous (the best two sentences, of
+		// two articles, score 4.29 and 4.23): the engine answers from
+		// the video call or, when the confidence model (retrained with
+		// each ranking change) puts them under its hedge threshold,
+		// refuses as unsure. Either way not from the phone talks.
+		unsure = "The articles do not seem to answer this"
 	)
 	check := func(what string, got map[string]any, want string) {
 		t.Helper()
@@ -85,7 +91,9 @@ func TestFollowUpReplies(t *testing.T) {
 
 	mention := h.f.message(followUp, alice, true, true)
 	h.f.dispatch(t, "MESSAGE_CREATE", mention)
-	check("a mention without a reply", h.sentReply(t, mention), alone)
+	if d := description(h.sentReply(t, mention)); !strings.HasPrefix(d, alone) && !strings.HasPrefix(d, unsure) {
+		t.Errorf("a mention without a reply = %q; want %q… or %q…", d, alone, unsure)
+	}
 
 	// A slash command's response, then a reply to it.
 	in, _ := h.ask(t, first, alice)

@@ -48,7 +48,16 @@ func TestFollowUpReplies(t *testing.T) {
 		followUp = "and what did he thank them for?"
 		thanked  = "He thanked the Vietnamese Ministry of National Defence" // Lich's phone talks, 001
 		alone    = "Chanyalat congratulated Giang"                          // the video call, 000
+		// The words alone are ambiguous (the best two sentences, of
+		// two articles, score 4.29 and 4.23): the engine answers from
+		// the video call or, when the confidence model (retrained with
+		// each ranking change) puts them under its hedge threshold,
+		// refuses as unsure. Either way not from the phone talks.
+		unsure = "The articles do not seem to answer this"
 	)
+	notFollowedUp := func(reply string) bool {
+		return strings.HasPrefix(firstLine(reply), alone) || strings.HasPrefix(firstLine(reply), unsure)
+	}
 	q1 := h.fake.say(group, alice, "/ask "+first)
 	answer1, text1 := h.fake.sentReplyTo(group, q1)
 	if !strings.Contains(text1, "September 8") {
@@ -66,8 +75,8 @@ func TestFollowUpReplies(t *testing.T) {
 	}
 	// Not a reply: a group has no implicit follow-ups.
 	plain := h.fake.say(group, alice, "/ask "+followUp)
-	if _, got := h.fake.sentReplyTo(group, plain); !strings.HasPrefix(firstLine(got), alone) {
-		t.Errorf("/ask without a reply = %q; want %q…", firstLine(got), alone)
+	if _, got := h.fake.sentReplyTo(group, plain); !notFollowedUp(got) {
+		t.Errorf("/ask without a reply = %q; want %q… or %q…", firstLine(got), alone, unsure)
 	}
 
 	// A private chat: the next question follows the last one.
@@ -79,7 +88,7 @@ func TestFollowUpReplies(t *testing.T) {
 	}
 	// Another user's private chat knows nothing of Alice's.
 	b1 := h.fake.say(bobChat, bob, followUp)
-	if _, got := h.fake.sentReplyTo(bobChat, b1); !strings.HasPrefix(firstLine(got), alone) {
-		t.Errorf("Bob's first question = %q; want %q…", firstLine(got), alone)
+	if _, got := h.fake.sentReplyTo(bobChat, b1); !notFollowedUp(got) {
+		t.Errorf("Bob's first question = %q; want %q… or %q…", firstLine(got), alone, unsure)
 	}
 }
