@@ -89,9 +89,10 @@ type Options struct {
 	Thresholds *Thresholds
 }
 
-// Thresholds sort replies by their confidence: Confident and above is a
-// confident answer, Hedge and above a hedged one (Result.Hedged), and
-// below Hedge a refusal.
+// Thresholds sort replies: a question the articles answer with a
+// probability below Hedge (the embedded model's answerable model) is
+// refused; else a confidence of Confident and above is a confident answer,
+// below it a hedged one (Result.Hedged).
 type Thresholds struct {
 	Confident float64
 	Hedge     float64
@@ -242,10 +243,10 @@ func (e *Engine) run(question string, o AskOptions, judge bool) (Result, feature
 		res.Answer, res.Refusal = r.message, r
 		return res, featureVec{}, false
 	}
-	f := features(sn, &qr, cs)
+	f := features(sn, &qr, text, cs)
 	conf := model.predict(&f)
 	th := e.opts.Thresholds
-	if judge && conf < th.Hedge {
+	if judge && model.answerable(&f) < th.Hedge {
 		r := unsure(sn, &qr, cs)
 		if qr.followUp {
 			followUpRefusal(sn, &qr, r)

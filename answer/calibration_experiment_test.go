@@ -23,6 +23,10 @@ func TestCalibrationExperiment(t *testing.T) {
 		t.Fatal(err)
 	}
 	xs, _ := examples(sets)
+	if os.Getenv("CORPUSBOT_CALIBRATION_WEIGHTS") != "" {
+		calibrationWeights(t, xs)
+		return
+	}
 	for _, v := range []struct {
 		name   string
 		calib  int
@@ -39,11 +43,43 @@ func TestCalibrationExperiment(t *testing.T) {
 					fit = append(fit, x)
 				}
 			}
-			m := fitModel(fit, v.calib, v.bagged, io.Discard)
+			m, _ := fitModel(fit, v.calib, v.bagged, io.Discard)
 			for i := range held {
 				ps, rs = append(ps, m.predict(&held[i].f)), append(rs, held[i].right)
 			}
 		}
 		t.Logf("%-16s held-out folds: ECE %.3f, AUROC %.3f over %d", v.name, ECE(ps, rs, 10), AUROC(ps, rs), len(ps))
+	}
+}
+
+// calibrationWeights compares calibrations weighted as the model is (the
+// seed questions 20 times) and unweighted, by the ECE of held-out folds
+// over the pool TestFigures reports (squad2 and offcorpus, each question
+// once) and over every example.
+func calibrationWeights(t *testing.T, xs []example) {
+	defer func(u bool) { unitCalibration = u }(unitCalibration)
+	for _, unit := range []bool{false, true} {
+		unitCalibration = unit
+		var ps, pool []float64
+		var rs, poolR []bool
+		for k := range calibrationFolds {
+			var fit, held []example
+			for _, x := range xs {
+				if x.fold == k {
+					held = append(held, x)
+				} else {
+					fit = append(fit, x)
+				}
+			}
+			m, _ := fitModel(fit, calibrateAuto, false, io.Discard)
+			for i := range held {
+				p := m.predict(&held[i].f)
+				ps, rs = append(ps, p), append(rs, held[i].right)
+				if held[i].set > 0 {
+					pool, poolR = append(pool, p), append(poolR, held[i].right)
+				}
+			}
+		}
+		t.Logf("unit calibration %v: held-out ECE over the dev pool %.4f (%d), over all %.4f", unit, ECE(pool, poolR, 10), len(pool), ECE(ps, rs, 10))
 	}
 }

@@ -33,7 +33,6 @@ var featureNames = [...]string{
 	"cover_article",    // share its article holds
 	"missing_weight",   // share of words the corpus never uses
 	"rare_absent",      // the rarest term the article lacks: its idf over the question's highest
-	"name_absent",      // the article lacks a name the question asks about (absentName): 1 or 0
 	"name_cover",       // share of the question's names (by idf) that the article has; 1 with none
 	"terms",            // log(1 + the question's terms)
 	"kind_when",        // the question's kind, one-hot
@@ -54,6 +53,15 @@ var featureNames = [...]string{
 	"missing_words", // the question has a word the corpus never uses: 1 or 0
 	"score",         // log(1 + the first's score)
 	"idf_sum",       // log(1 + the idf of the question's terms, summed)
+	// How the first sentence and its neighbours miss what the question
+	// asks, where its article may not (mismatch.go).
+	"rare_window",  // the rarest term the first sentence, its neighbours, title and date lack: its idf over the question's highest
+	"absent_words", // log(1 + the question's own terms they lack)
+	"name_moved",   // share of the question's names and numbers (by idf) they lack and the article has
+	"negated",      // the question negates and they do not: 1 or 0
+	"antonym",      // they lack a word of the question and hold its antonym: 1 or 0
+	"second_fills", // share of what the first sentence lacks that the second holds
+	"second_cover", // share the second sentence holds
 }
 
 const nFeatures = len(featureNames)
@@ -68,7 +76,7 @@ type featureVec [nFeatures]float64
 
 // features works out the confidence's features of question qr's candidates
 // cs, reranked, of which there is at least one.
-func features(sn *snapshot, qr *Query, cs []Candidate) featureVec {
+func features(sn *snapshot, qr *Query, text string, cs []Candidate) featureVec {
 	ix := sn.ix
 	var f featureVec
 	missingIDF := missingShare * idf(len(ix.Sentences), 0)
@@ -142,61 +150,59 @@ func features(sn *snapshot, qr *Query, cs []Candidate) featureVec {
 	if maxIDF > 0 {
 		f[9] = rare / maxIDF
 	}
-	if absentName(ix, qr, first.basis) != "" {
-		f[10] = 1
-	}
-	f[11] = 1
+	f[10] = 1
 	if names > 0 {
-		f[11] = namesHeld / names
+		f[10] = namesHeld / names
 	}
-	f[12] = math.Log1p(float64(len(qr.terms)))
+	f[11] = math.Log1p(float64(len(qr.terms)))
 	switch qr.kind {
 	case kindWhen:
-		f[13] = 1
+		f[12] = 1
 	case kindWho:
-		f[14] = 1
+		f[13] = 1
 	case kindWhere:
-		f[15] = 1
+		f[14] = 1
 	case kindCount:
-		f[16] = 1
+		f[15] = 1
 	}
 	if qr.kind != kindOther && sn.answers(s, qr.kind) {
-		f[17] = 1
+		f[16] = 1
 	}
 	for _, id := range sentTerms {
 		if ix.IsName(id) && qr.index(id) < 0 {
-			f[18] = 1
+			f[17] = 1
 			break
 		}
 	}
 	for _, c := range cs[1:min(len(cs), countDepth)] {
 		if int(ix.Sentences[c.Sentence].Article) == a {
-			f[19] += 0.5
+			f[18] += 0.5
 		}
 	}
 	if maxIDF > 0 {
-		f[20] = first.Parts[signalBigram] / maxIDF
+		f[19] = first.Parts[signalBigram] / maxIDF
 	}
 	if sumIDF > 0 {
-		f[21] = first.Parts[signalExact] / sumIDF
+		f[20] = first.Parts[signalExact] / sumIDF
 	}
 	if first.rule != "" {
-		f[22] = 1
+		f[21] = 1
 	}
-	f[23] = fuzzy / total
+	f[22] = fuzzy / total
 	if sn.has(s, factRefersBack) {
-		f[24] = 1
+		f[23] = 1
 	}
-	f[25] = f[14] * f[18]
+	f[24] = f[13] * f[17]
 	if qr.kind == kindOther {
-		f[26] = f[4]
+		f[25] = f[4]
 	}
-	f[27] = f[1] * f[5]
+	f[26] = f[1] * f[5]
 	if len(qr.missing) > 0 {
-		f[28] = 1
+		f[27] = 1
 	}
-	f[29] = math.Log1p(max(score1, 0))
-	f[30] = math.Log1p(sumIDF)
+	f[28] = math.Log1p(max(score1, 0))
+	f[29] = math.Log1p(sumIDF)
+	mismatch(sn, qr, text, cs, &f, total, maxIDF)
 	return f
 }
 
@@ -219,10 +225,24 @@ type confidenceModel struct {
 	IsoZ []float64 `json:"isotonic_logit,omitempty"`
 	IsoP []float64 `json:"isotonic_p,omitempty"`
 	// The default thresholds, chosen on the dev halves when training:
-	// Confident and above is a confident answer, Hedge and above a
-	// hedged one, below Hedge a refusal.
+	// Confident and above is a confident answer, Hedge and above (of
+	// answerable's probability) a hedged one, below Hedge a refusal.
 	Confident float64 `json:"confident"`
 	Hedge     float64 `json:"hedge"`
+	// Answerable, when set, is a model of the same kind of the
+	// probability that the corpus answers the question at all, right or
+	// not, which the Hedge threshold reads: it tells an unanswerable
+	// question from a hard one better than the confidence does.
+	Answerable *confidenceModel `json:"answerable,omitempty"`
+}
+
+// answerable is the probability, for features f, that the corpus answers
+// the question: Answerable's, or the confidence when there is none.
+func (m *confidenceModel) answerable(f *featureVec) float64 {
+	if m.Answerable == nil {
+		return m.predict(f)
+	}
+	return m.Answerable.predict(f)
 }
 
 // predict is the model's calibrated probability for f.
@@ -237,8 +257,18 @@ func (m *confidenceModel) predict(f *featureVec) float64 {
 	return m.calibrate(z)
 }
 
-// calibrate is the probability for the model's logit z.
+// The model is never certain: an isotonic calibration's end blocks, all
+// right or all wrong in training, would say 0 or 1, and a threshold of 1
+// ("refuse everything") would let a 1 through.
+const minProbability, maxProbability = 0.001, 0.999
+
+// calibrate is the probability for the model's logit z, within
+// [minProbability, maxProbability].
 func (m *confidenceModel) calibrate(z float64) float64 {
+	return min(max(m.calibrated(z), minProbability), maxProbability)
+}
+
+func (m *confidenceModel) calibrated(z float64) float64 {
 	if len(m.IsoZ) == 0 {
 		return 1 / (1 + math.Exp(-(m.A*z + m.B)))
 	}
@@ -282,27 +312,43 @@ func parseModel(b []byte) (*confidenceModel, error) {
 	if err := json.Unmarshal(b, &m); err != nil {
 		return nil, fmt.Errorf("confidence model: %w", err)
 	}
+	if err := m.check(); err != nil {
+		return nil, err
+	}
+	if a := m.Answerable; a != nil {
+		if a.Answerable != nil {
+			return nil, fmt.Errorf("confidence model: an answerable model within the answerable model")
+		}
+		if err := a.check(); err != nil {
+			return nil, fmt.Errorf("%w (the answerable model)", err)
+		}
+	}
+	return &m, nil
+}
+
+// check reports what in m this build cannot read.
+func (m *confidenceModel) check() error {
 	if !slices.Equal(m.Features, featureNames[:]) {
-		return nil, fmt.Errorf("confidence model: its features %v are not this build's %v: retrain it (go generate ./answer)", m.Features, featureNames)
+		return fmt.Errorf("confidence model: its features %v are not this build's %v: retrain it (go generate ./answer)", m.Features, featureNames)
 	}
 	if len(m.Mean) != nFeatures || len(m.Scale) != nFeatures || len(m.Weights) != nFeatures {
-		return nil, fmt.Errorf("confidence model: %d features but %d means, %d scales, %d weights", nFeatures, len(m.Mean), len(m.Scale), len(m.Weights))
+		return fmt.Errorf("confidence model: %d features but %d means, %d scales, %d weights", nFeatures, len(m.Mean), len(m.Scale), len(m.Weights))
 	}
 	for _, t := range m.Trees {
 		if len(t.Feature) != 1<<boostDepth-1 || len(t.Threshold) != len(t.Feature) || len(t.Value) != 1<<boostDepth ||
 			slices.ContainsFunc(t.Feature, func(f int) bool { return f < 0 || f >= nFeatures }) {
-			return nil, fmt.Errorf("confidence model: a tree that is not of depth %d over %d features", boostDepth, nFeatures)
+			return fmt.Errorf("confidence model: a tree that is not of depth %d over %d features", boostDepth, nFeatures)
 		}
 	}
 	if len(m.IsoZ) != len(m.IsoP) || !slices.IsSorted(m.IsoZ) || slices.ContainsFunc(m.IsoP, func(p float64) bool { return !(p >= 0 && p <= 1) }) {
-		return nil, fmt.Errorf("confidence model: the isotonic calibration is not %d sorted logits and as many probabilities", len(m.IsoZ))
+		return fmt.Errorf("confidence model: the isotonic calibration is not %d sorted logits and as many probabilities", len(m.IsoZ))
 	}
 	for _, s := range m.Scale {
 		if s <= 0 {
-			return nil, fmt.Errorf("confidence model: a scale of %v", s)
+			return fmt.Errorf("confidence model: a scale of %v", s)
 		}
 	}
-	return &m, nil
+	return nil
 }
 
 func embeddedModel(b []byte) (*confidenceModel, error) {

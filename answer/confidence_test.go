@@ -6,6 +6,7 @@ import (
 	"math"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/corpusbot/corpusbot/seeds"
@@ -24,7 +25,10 @@ func TestEmbeddedModel(t *testing.T) {
 }
 
 func TestParseModelRejectsOtherFeatures(t *testing.T) {
-	for _, b := range []string{`{`, `{"features": ["score"]}`, string(bytes.Replace(confidenceJSON, []byte(`"score_log"`), []byte(`"other"`), 1))} {
+	i := bytes.LastIndex(confidenceJSON, []byte(`"score_log"`)) // the answerable model's
+	inner := string(confidenceJSON[:i]) + `"other"` + string(confidenceJSON[i+len(`"score_log"`):])
+	for _, b := range []string{`{`, `{"features": ["score"]}`, string(bytes.Replace(confidenceJSON, []byte(`"score_log"`), []byte(`"other"`), 1)), inner,
+		strings.Replace(string(confidenceJSON), `"answerable": {`, `"answerable": {"answerable": {},`, 1)} {
 		if _, err := parseModel([]byte(b)); err == nil {
 			t.Errorf("parseModel(%.40q) = nil error; want one", b)
 		}
@@ -76,6 +80,36 @@ func TestConfidenceThresholds(t *testing.T) {
 	}
 }
 
+// The hedge threshold reads the answerable model, the reply's confidence
+// the confidence model: a question the engine is sure it has answered is
+// refused when the answerable model doubts the corpus answers it.
+func TestHedgeReadsAnswerable(t *testing.T) {
+	if model.Answerable == nil {
+		t.Fatal("the embedded model has no answerable model")
+	}
+	defer func(m *confidenceModel) { model = m }(model)
+	ix := loadEngine(t, "").Index()
+	const q = "Who is Laos's defence minister?"
+	th := &Thresholds{Confident: 0.5, Hedge: 0.3}
+	for _, tc := range []struct {
+		answerable float64
+		answered   bool
+	}{{0.2, false}, {0.4, true}} {
+		m := *model
+		a := *model.Answerable
+		a.IsoZ, a.IsoP = []float64{0}, []float64{tc.answerable} // the same probability for every question
+		m.Answerable = &a
+		model = &m
+		res := New(ix, Options{Thresholds: th}).ask(q, AskOptions{})
+		if res.Answered != tc.answered || res.Confidence < th.Confident {
+			t.Errorf("answerable %v, hedge %v: answered %v, confidence %v; want answered %v, confidence ≥ %v", tc.answerable, th.Hedge, res.Answered, res.Confidence, tc.answered, th.Confident)
+		}
+		if !tc.answered && (res.Refusal == nil || res.Refusal.Kind != RefusedUnsure) {
+			t.Errorf("answerable %v: refusal %+v; want RefusedUnsure", tc.answerable, res.Refusal)
+		}
+	}
+}
+
 // Questions the seed articles do not answer are not answered confidently:
 // the weather, a bridge they do not have. ("What did Nguyen Phu Trong say
 // about Laos?" still is, at 0.52: its words are all in the corpus.)
@@ -90,10 +124,9 @@ func TestConfidenceDoubts(t *testing.T) {
 
 // TestQualityConfidence holds the refusals and the calibration to floors a
 // little under what the model reaches on the test halves (measured:
-// offcorpus/test refused 0.758 at 52 false refusals of 2,427; squad2
-// mixed-test refused 0.064 at 137 of 4,874; ECE 0.051 over both, a little
-// over the issue's 0.05). The false refusals are held to the issue's
-// limits, 3% and 5%.
+// offcorpus/test refused 0.768 at 60 false refusals of 2,427; squad2
+// mixed-test refused 0.132 at 148 of 4,874; ECE 0.039 over both). The
+// false refusals are held to the issue's limits, 3% and 5%.
 func TestQualityConfidence(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the test halves take some seconds")
@@ -103,15 +136,15 @@ func TestQualityConfidence(t *testing.T) {
 	mixed := evaluate(t, loadEngine(t, filepath.Join(dir, "squad", "corpus")), readQuestions(t, filepath.Join(dir, "squad2", "mixed-test.jsonl")))
 	t.Logf("offcorpus/test: %v", off)
 	t.Logf("squad2/mixed-test: %v", mixed)
-	if off.Refused() < 0.745 || off.falseRefusals > 73 {
-		t.Errorf("offcorpus/test: %v; want refused_unanswerable ≥ 0.745 at ≤ 73 false refusals (3%%)", off)
+	if off.Refused() < 0.76 || off.falseRefusals > 73 {
+		t.Errorf("offcorpus/test: %v; want refused_unanswerable ≥ 0.76 at ≤ 73 false refusals (3%%)", off)
 	}
-	if mixed.Refused() < 0.055 || mixed.falseRefusals > 243 {
-		t.Errorf("squad2/mixed-test: %v; want refused_unanswerable ≥ 0.055 at ≤ 243 false refusals (5%%)", mixed)
+	if mixed.Refused() < 0.125 || mixed.falseRefusals > 243 {
+		t.Errorf("squad2/mixed-test: %v; want refused_unanswerable ≥ 0.125 at ≤ 243 false refusals (5%%)", mixed)
 	}
 	conf, right := append(off.conf, mixed.conf...), append(off.right, mixed.right...)
-	if ece := ECE(conf, right, 10); ece > 0.055 {
-		t.Errorf("test halves: ECE %.3f; want ≤ 0.055", ece)
+	if ece := ECE(conf, right, 10); ece > 0.042 {
+		t.Errorf("test halves: ECE %.3f; want ≤ 0.042", ece)
 	}
 }
 
@@ -156,7 +189,7 @@ func FuzzReadQuestions(f *testing.F) {
 }
 
 // isotonic fits a non-decreasing step function, and calibrate interpolates
-// it on the logit, clamped at the ends.
+// it on the logit, clamped at the ends and never quite 0 or 1.
 func TestIsotonicCalibration(t *testing.T) {
 	rows := [][]float64{{1, -2}, {1, -1}, {1, 0}, {1, 1}, {1, 2}, {1, 3}}
 	ys := []float64{0, 1, 0, 1, 1, 1}
@@ -167,7 +200,7 @@ func TestIsotonicCalibration(t *testing.T) {
 		t.Fatalf("isotonic = %v, %v; want logits [-2 -0.5 2], values %v", zs, ps, want)
 	}
 	m := &confidenceModel{IsoZ: zs, IsoP: ps}
-	for _, c := range []struct{ z, p float64 }{{-9, 0}, {-2, 0}, {-1.25, 0.25}, {-0.5, 0.5}, {0.75, 0.75}, {9, 1}} {
+	for _, c := range []struct{ z, p float64 }{{-9, minProbability}, {-2, minProbability}, {-1.25, 0.25}, {-0.5, 0.5}, {0.75, 0.75}, {9, maxProbability}} {
 		if got := m.calibrate(c.z); math.Abs(got-c.p) > 1e-12 {
 			t.Errorf("calibrate(%v) = %v; want %v", c.z, got, c.p)
 		}

@@ -40,9 +40,11 @@
 //     match its place rests on. What its rules let through gets a
 //     confidence (confidence.go: a calibrated model over features of the
 //     first three candidates, trained by train.go and boost.go, embedded
-//     from confidence.json): below Thresholds.Hedge the question is
-//     refused (RefusedUnsure), below Thresholds.Confident the answer is
-//     hedged.
+//     from confidence.json), and a probability that the articles answer
+//     it at all (the model's answerable model, from the same features):
+//     below Thresholds.Hedge of that the question is refused
+//     (RefusedUnsure), below Thresholds.Confident of the confidence the
+//     answer is hedged.
 //   - compose (compose.go): the answer text, cut to the clause that answers
 //     and with relative dates resolved, and the citations.
 //

@@ -235,6 +235,8 @@ func TestQualitySQuAD(t *testing.T) {
 	test := evaluate(t, e, qs, docRange(25, 48)...)
 	t.Logf("SQuAD dev half (001-024, tuned on): %v", dev)
 	t.Logf("SQuAD test half (025-048, reported): %v", test)
+	// A refusal is a miss: the answerable model's refusals (issue 15)
+	// cost the test half 0.011 (the ranking alone 0.764, judged 0.753).
 	if test.P1() < 0.75 {
 		t.Errorf("SQuAD test half: %v; want P@1 ≥ 0.75", test)
 	}

@@ -113,6 +113,10 @@ func boostOn(m *confidenceModel, xs []example, use func(*example) bool) []tree {
 	return boost(xs, base, use)
 }
 
+// unitCalibration is whether the calibration counts every question once,
+// whatever its set's Weight.
+var unitCalibration = true
+
 // useTrees is whether the model boosts trees after its logistic part.
 var useTrees = true
 
@@ -180,19 +184,28 @@ func Train(sets []TrainSet) ([]byte, string, error) {
 		return nil, "", fmt.Errorf("train: no question to learn from")
 	}
 	var rep strings.Builder
-	m := fitModel(xs, calibrateAuto, false, &rep)
+	m, _ := fitModel(xs, calibrateAuto, false, &rep)
 	ps := make([]float64, len(xs))
 	rs := make([]bool, len(xs))
 	for i := range xs {
 		ps[i], rs[i] = m.predict(&xs[i].f), xs[i].right
 	}
 	fmt.Fprintf(&rep, "the model on the examples it was fitted on: AUROC %.3f, ECE %.3f\n", AUROC(ps, rs), ECE(ps, rs, 10))
+	// The answerable model: the same kind of model, of whether the
+	// question has an answer in the corpus at all.
+	as := slices.Clone(xs)
+	for i := range as {
+		as[i].right = as[i].answerable
+	}
+	fmt.Fprintf(&rep, "the answerable model:\n")
+	var held []float64
+	m.Answerable, held = fitModel(as, calibrateAuto, false, &rep)
 	var ruled float64
 	for _, t := range ts {
 		ruled += t.ruledAnswerable + t.ruledUnanswerable
 	}
 	fmt.Fprintf(&rep, "examples: %d (%.0f questions refused by the rules)\n", len(xs), ruled)
-	m.Hedge = chooseHedge(m, sets, xs, ts, &rep)
+	m.Hedge = chooseHedge(held, sets, xs, ts, &rep)
 	m.Confident = max(m.Hedge, 0.5)
 	fmt.Fprintf(&rep, "thresholds: hedge %.3f, confident %.3f\n", m.Hedge, m.Confident)
 	b, err := json.MarshalIndent(m, "", "  ")
@@ -212,8 +225,10 @@ const (
 // fitModel fits the confidence model to xs: a logistic model and boosted
 // trees on all of them (or, when bagged, the mean of the models fitted to
 // all but each fold), calibrated on the logits each example gets from a
-// model fitted without its fold of articles. It reports on rep.
-func fitModel(xs []example, calib int, bagged bool, rep io.Writer) *confidenceModel {
+// model fitted without its fold of articles. It reports on rep, and
+// returns too each example's calibrated probability from the model fitted
+// without its fold.
+func fitModel(xs []example, calib int, bagged bool, rep io.Writer) (*confidenceModel, []float64) {
 	// The model: a fit on every example.
 	m := &confidenceModel{Features: featureNames[:]}
 	m.Mean, m.Scale = standardise(xs)
@@ -239,7 +254,11 @@ func fitModel(xs []example, calib int, bagged bool, rep io.Writer) *confidenceMo
 		for i := range xs {
 			if xs[i].fold == k {
 				p := held.predict(&xs[i].f)
-				rows[i], ys[i], ws[i] = []float64{1, math.Log(p / (1 - p))}, b2f(xs[i].right), xs[i].weight
+				w := xs[i].weight
+				if unitCalibration {
+					w = 1
+				}
+				rows[i], ys[i], ws[i] = []float64{1, math.Log(p / (1 - p))}, b2f(xs[i].right), w
 			}
 		}
 	}
@@ -300,7 +319,7 @@ func fitModel(xs []example, calib int, bagged bool, rep io.Writer) *confidenceMo
 		}
 		m.Bias, m.Weights = round6(m.Bias), roundAll(m.Weights)
 	}
-	return m
+	return m, oof
 }
 
 // isotonic fits a non-decreasing step function of the logit rows[i][1]
@@ -337,14 +356,16 @@ const l2 = 1.0
 // many the rules refuse.
 type tally struct{ answerable, unanswerable, ruledAnswerable, ruledUnanswerable float64 }
 
-// chooseHedge returns the highest hedge threshold, in steps of 0.005, at
-// which no set refuses more than its Target of its answerable questions
-// (the rules' refusals counted), and reports each set's figures there.
-func chooseHedge(m *confidenceModel, sets []TrainSet, xs []example, ts []tally, rep io.Writer) float64 {
-	ps := make([]float64, len(xs))
-	for i := range xs {
-		ps[i] = m.predict(&xs[i].f)
-	}
+// chooseHedge returns the highest hedge threshold of the answerable
+// probabilities ps of xs, in steps of 0.005, at which no set refuses more
+// than its Target of its answerable questions (the rules' refusals
+// counted), and reports each set's figures there. ps are held-apart
+// probabilities, each from a model fitted without the example's fold of
+// articles: on the examples it was fitted on, the boosted model tells
+// answerable from not better than it does on new ones (dev AUROC 0.84
+// against 0.79), and a threshold chosen there refuses more of new
+// questions than it meant to.
+func chooseHedge(ps []float64, sets []TrainSet, xs []example, ts []tally, rep io.Writer) float64 {
 	figures := func(t float64) (fr, refused []float64) {
 		fr, refused = make([]float64, len(sets)), make([]float64, len(sets))
 		for k := range sets {

@@ -7,6 +7,11 @@
 // -add CORPUS=QUESTIONS trains on questions of your own too: a folder of
 // articles and a JSONL file of questions about it in ../shared/eval's
 // format. It may be given more than once.
+//
+// -wordnet DIR rebuilds answer/antonyms.txt instead, from WordNet 3.0's
+// database files in DIR (Debian's wordnet-base: apt-get download
+// wordnet-base && dpkg -x wordnet-base_*.deb /tmp/wordnet, then DIR is
+// /tmp/wordnet/usr/share/wordnet), the same file byte for byte every time.
 package main
 
 import (
@@ -39,10 +44,19 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	fl.SetOutput(stderr)
 	evalDir := fl.String("eval", "../shared/eval", "the evaluation data's folder")
 	out := fl.String("o", "answer/confidence.json", "the model file to write")
+	wordnet := fl.String("wordnet", "", "rebuild the antonyms file from WordNet's database files in this folder, instead of the model")
+	antonyms := fl.String("antonyms", "answer/antonyms.txt", "the antonyms file -wordnet writes")
 	var extra adds
 	fl.Var(&extra, "add", "CORPUS=QUESTIONS: train on these questions about this folder of articles too (repeatable)")
 	if err := fl.Parse(args); err != nil {
 		return err
+	}
+	if *wordnet != "" {
+		b, err := answer.WordNetAntonyms(os.DirFS(*wordnet))
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(*antonyms, b, 0o644)
 	}
 	sets, err := answer.DevSets(ctx, *evalDir, seeds.FS())
 	if err != nil {

@@ -59,3 +59,36 @@ func TestRunWritesTheEmbeddedModel(t *testing.T) {
 		t.Errorf("no report on standard error: %q", stderr.String())
 	}
 }
+
+// TestRunWritesTheAntonyms rebuilds answer/antonyms.txt from WordNet's
+// files when they are at /tmp/wordnet (Debian's wordnet-base unpacked), as
+// the README says, and checks it is the embedded file; a folder without
+// them fails and writes nothing.
+func TestRunWritesTheAntonyms(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "antonyms.txt")
+	var stderr bytes.Buffer
+	if err := run(context.Background(), []string{"-wordnet", t.TempDir(), "-antonyms", out}, &stderr); err == nil || !strings.Contains(err.Error(), "adj.exc") {
+		t.Errorf("-wordnet of an empty folder: %v; want an error naming adj.exc", err)
+	}
+	if _, err := os.Stat(out); err == nil {
+		t.Errorf("a failed run wrote %s", out)
+	}
+	dir := "/tmp/wordnet/usr/share/wordnet"
+	if _, err := os.Stat(filepath.Join(dir, "data.adj")); err != nil {
+		t.Skip("no WordNet at " + dir)
+	}
+	if err := run(context.Background(), []string{"-wordnet", dir, "-antonyms", out}, &stderr); err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := os.ReadFile(filepath.Join("..", "..", "answer", "antonyms.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("corpusbot-train -wordnet wrote a file that is not answer/antonyms.txt")
+	}
+}

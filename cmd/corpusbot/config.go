@@ -87,8 +87,9 @@ type HTTPConfig struct {
 type AnswerConfig struct {
 	Top         int `yaml:"top"`          // citations per answer
 	MaxQuestion int `yaml:"max_question"` // characters
-	// The confidence a reply needs: a confident answer from Confident,
-	// a hedged one from Hedge, a refusal below (answer.Thresholds).
+	// What a reply needs: a confident answer a confidence from
+	// Confident, a hedged one less; a refusal when the chance that the
+	// articles answer the question is below Hedge (answer.Thresholds).
 	Confident float64 `yaml:"confident"`
 	Hedge     float64 `yaml:"hedge"`
 }
