@@ -243,7 +243,7 @@ func (e *Engine) run(question string, o AskOptions, judge bool) (Result, feature
 		res.Answer, res.Refusal = r.message, r
 		return res, featureVec{}, false
 	}
-	f := features(sn, &qr, text, cs)
+	f := features(sn, &qr, cs)
 	conf := model.predict(&f)
 	th := e.opts.Thresholds
 	if judge && model.answerable(&f) < th.Hedge {

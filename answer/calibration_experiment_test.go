@@ -35,14 +35,7 @@ func TestCalibrationExperiment(t *testing.T) {
 		var ps []float64
 		var rs []bool
 		for k := range calibrationFolds {
-			var fit, held []example
-			for _, x := range xs {
-				if x.fold == k {
-					held = append(held, x)
-				} else {
-					fit = append(fit, x)
-				}
-			}
+			fit, held := splitFold(xs, k)
 			m, _ := fitModel(fit, v.calib, v.bagged, io.Discard)
 			for i := range held {
 				ps, rs = append(ps, m.predict(&held[i].f)), append(rs, held[i].right)
@@ -63,14 +56,7 @@ func calibrationWeights(t *testing.T, xs []example) {
 		var ps, pool []float64
 		var rs, poolR []bool
 		for k := range calibrationFolds {
-			var fit, held []example
-			for _, x := range xs {
-				if x.fold == k {
-					held = append(held, x)
-				} else {
-					fit = append(fit, x)
-				}
-			}
+			fit, held := splitFold(xs, k)
 			m, _ := fitModel(fit, calibrateAuto, false, io.Discard)
 			for i := range held {
 				p := m.predict(&held[i].f)
@@ -82,4 +68,17 @@ func calibrationWeights(t *testing.T, xs []example) {
 		}
 		t.Logf("unit calibration %v: held-out ECE over the dev pool %.4f (%d), over all %.4f", unit, ECE(pool, poolR, 10), len(pool), ECE(ps, rs, 10))
 	}
+}
+
+// splitFold splits xs into the examples outside fold k, to fit on, and
+// those in it, held out.
+func splitFold(xs []example, k int) (fit, held []example) {
+	for _, x := range xs {
+		if x.fold == k {
+			held = append(held, x)
+		} else {
+			fit = append(fit, x)
+		}
+	}
+	return fit, held
 }

@@ -76,7 +76,7 @@ type featureVec [nFeatures]float64
 
 // features works out the confidence's features of question qr's candidates
 // cs, reranked, of which there is at least one.
-func features(sn *snapshot, qr *Query, text string, cs []Candidate) featureVec {
+func features(sn *snapshot, qr *Query, cs []Candidate) featureVec {
 	ix := sn.ix
 	var f featureVec
 	missingIDF := missingShare * idf(len(ix.Sentences), 0)
@@ -202,7 +202,7 @@ func features(sn *snapshot, qr *Query, text string, cs []Candidate) featureVec {
 	}
 	f[28] = math.Log1p(max(score1, 0))
 	f[29] = math.Log1p(sumIDF)
-	mismatch(sn, qr, text, cs, &f, total, maxIDF)
+	mismatch(sn, qr, cs, &f, total, maxIDF)
 	return f
 }
 

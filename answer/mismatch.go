@@ -14,10 +14,10 @@ import (
 // unanswerable questions were written from a paragraph, with one entity,
 // one relation or a negation changed.
 
-// mismatch fills f's features from rare_window on, for question qr, whose
-// words are text, and its reranked candidates cs; total is the question's
-// weight, maxIDF its highest idf.
-func mismatch(sn *snapshot, qr *Query, text string, cs []Candidate, f *featureVec, total, maxIDF float64) {
+// mismatch fills f's features from rare_window on, for question qr and its
+// reranked candidates cs; total is the question's weight, maxIDF its
+// highest idf.
+func mismatch(sn *snapshot, qr *Query, cs []Candidate, f *featureVec, total, maxIDF float64) {
 	const at = 30 // rare_window
 	ix := sn.ix
 	s := cs[0].Sentence
@@ -85,7 +85,7 @@ func mismatch(sn *snapshot, qr *Query, text string, cs []Candidate, f *featureVe
 	if names > 0 {
 		f[at+2] = moved / names
 	}
-	if negates(text) && !slices.ContainsFunc([]int{s - 1, s, s + 1}, func(n int) bool {
+	if qr.negated && !slices.ContainsFunc([]int{s - 1, s, s + 1}, func(n int) bool {
 		return n >= lo && n < hi && negates(ix.Text(n))
 	}) {
 		f[at+3] = 1

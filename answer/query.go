@@ -44,6 +44,7 @@ type Query struct {
 	kind         kind
 	recent       bool // asks for the current state: "now", "current", "latest"
 	speech       bool // asks what someone said: "how did he describe ...?"
+	negated      bool // has a word of negation: "not", "never", "didn't" (negates)
 	asksYear     bool // a when question that asks for the year: "what year ...?"
 	// counted are the index terms of what a "how many" question counts
 	// (counted), or nil.
@@ -85,6 +86,7 @@ func parse(sn *snapshot, q string) Query {
 	ix, w := sn.ix, sn.w
 	qr := Query{kind: classify(q), term: sn.term, prevDoc: -1}
 	qr.recent, qr.speech = questionWords(q)
+	qr.negated = negates(q)
 	switch qr.kind {
 	case kindWhen:
 		qr.asksYear = askYearRE.MatchString(q)
