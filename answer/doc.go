@@ -15,10 +15,11 @@
 //
 //   - query (query.go): parse reads the question's text, once, into a
 //     Query: its terms and their weights (and, at Weights.Derived, the
-//     corpus's terms of the same root, derive.go), the words the corpus lacks, what
-//     it asks for (a date, a person, a place, a number), whether it asks
-//     the year, the current state or what someone said, what a "how many"
-//     counts, how it types names. No later stage reads the question's text.
+//     corpus's terms of the same root, derive.go), the words the corpus
+//     lacks, what it asks for (a date, a person, a place, a number),
+//     whether it asks the year, the current state or what someone said,
+//     whether it negates, what a "how many" counts, how it types names. No
+//     later stage reads the question's text.
 //   - retrieve (retrieve.go): a Retriever walks the postings of the
 //     question's terms and scores each sentence that holds one by the
 //     first-stage signals, bounding each article's best so that articles

@@ -24,9 +24,9 @@ import (
 // share of its article's BM25 (which article the question is about) and of
 // its neighbours' scores (a name in the sentence before often stands for the
 // "he" in this one), and of the question's terms its previous sentence holds
-// and it lacks (what "It" or "This" stands for); plus bonuses for the question's words as typed and in
-// its order, times the question-type and recency boosts (the rows of
-// signals). They are the only weights: an Engine's snapshot holds its copy.
+// and it lacks (what "It" or "This" stands for); plus bonuses for the
+// question's words as typed and in its order, times the question-type and
+// recency boosts (the rows of signals). They are the only weights: an Engine's snapshot holds its copy.
 type Weights struct {
 	K1Sentence, BSentence float64 // BM25 over sentences
 	K1Article, BArticle   float64 // BM25 over whole articles
