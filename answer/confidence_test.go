@@ -2,14 +2,12 @@ package answer
 
 import (
 	"bytes"
-	"context"
 	"math"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
-	"github.com/corpusbot/corpusbot/seeds"
 )
 
 func TestEmbeddedModel(t *testing.T) {
@@ -32,27 +30,6 @@ func TestParseModelRejectsOtherFeatures(t *testing.T) {
 		if _, err := parseModel([]byte(b)); err == nil {
 			t.Errorf("parseModel(%.40q) = nil error; want one", b)
 		}
-	}
-}
-
-// TestModelReproducible retrains the model from ../shared/eval and checks
-// that it is the embedded one, byte for byte: a change to the features or
-// the ranking must come with a retrained model (go generate ./answer).
-func TestModelReproducible(t *testing.T) {
-	if testing.Short() {
-		t.Skip("training takes some seconds")
-	}
-	sets, err := DevSets(context.Background(), evalDir(t), seeds.FS())
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, report, err := Train(sets)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Log(report)
-	if !bytes.Equal(b, confidenceJSON) {
-		t.Errorf("a retrained model differs from the embedded confidence.json: run go generate ./answer")
 	}
 }
 
