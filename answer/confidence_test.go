@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-
 )
 
 func TestEmbeddedModel(t *testing.T) {
