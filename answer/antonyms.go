@@ -48,36 +48,7 @@ func parseAntonyms(b []byte) map[string][]string {
 const wordNetNotice = `Antonym pairs as index terms, made from WordNet 3.0 by
 go run ./cmd/corpusbot-train -wordnet DIR (answer.WordNetAntonyms).
 
-WordNet 3.0 Copyright 2006 by Princeton University.  All rights reserved.
-
-This software and database is being provided to you, the LICENSEE, by
-Princeton University under the following license.  By obtaining, using
-and/or copying this software and database, you agree that you have
-read, understood, and will comply with these terms and conditions.:
-
-Permission to use, copy, modify and distribute this software and
-database and its documentation for any purpose and without fee or
-royalty is hereby granted, provided that you agree to comply with
-the following copyright notice and statements, including the disclaimer,
-and that the same appear on ALL copies of the software, database and
-documentation, including modifications that you make for internal
-use or for distribution.
-
-THIS SOFTWARE AND DATABASE IS PROVIDED "AS IS" AND PRINCETON
-UNIVERSITY MAKES NO REPRESENTATIONS OR WARRANTIES, EXPRESS OR
-IMPLIED.  BY WAY OF EXAMPLE, BUT NOT LIMITATION, PRINCETON
-UNIVERSITY MAKES NO REPRESENTATIONS OR WARRANTIES OF MERCHANT-
-ABILITY OR FITNESS FOR ANY PARTICULAR PURPOSE OR THAT THE USE
-OF THE LICENSED SOFTWARE, DATABASE OR DOCUMENTATION WILL NOT
-INFRINGE ANY THIRD PARTY PATENTS, COPYRIGHTS, TRADEMARKS OR
-OTHER RIGHTS.
-
-The name of Princeton University or Princeton may not be used in
-advertising or publicity pertaining to distribution of the software
-and/or database.  Title to copyright in this software, database and
-any associated documentation shall at all times remain with
-Princeton University and LICENSEE agrees to preserve same.
-`
+` + corpus.WordNetLicence
 
 // WordNetAntonyms makes antonyms.txt from WordNet's database files in
 // fsys (data.adj, data.adv, data.noun, data.verb and adj.exc): each pair of
@@ -92,6 +63,9 @@ func WordNetAntonyms(fsys fs.FS) ([]byte, error) {
 	}
 	pairs := make(map[[2]string]bool)
 	add := func(a, b string) {
+		if corpus.IsIrregular(a) || corpus.IsIrregular(b) {
+			return // a participle ("written", "spoken"): its term is the verb's
+		}
 		ta, okA := corpus.Term(a)
 		tb, okB := corpus.Term(b)
 		if !okA || !okB || ta == tb {

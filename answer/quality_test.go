@@ -240,17 +240,18 @@ func TestQualitySQuAD(t *testing.T) {
 	if test.P1() < 0.75 {
 		t.Errorf("SQuAD test half: %v; want P@1 ≥ 0.75", test)
 	}
-	// The ranking alone, a little under what it scores (dev P@1 0.7554
-	// R@3 0.8831, test 0.7636 / 0.8831; before the inherit, type news and
-	// derived-term signals of issue 15, 0.7449 / 0.8727 and 0.7565 /
-	// 0.8740).
+	// The ranking alone, a little under what it scores (dev P@1 0.7584
+	// R@3 0.8848, test 0.7649 / 0.8845; before the analyzer's irregular
+	// forms, 0.7554 / 0.8829 and 0.7636 / 0.8831; before the inherit, type
+	// news and derived-term signals of issue 15, 0.7449 / 0.8727 and
+	// 0.7565 / 0.8740).
 	for _, h := range []struct {
 		name   string
 		docs   []string
 		p1, r3 float64
 	}{
-		{"dev", docRange(1, 24), 0.753, 0.881},
-		{"test", docRange(25, 48), 0.761, 0.881},
+		{"dev", docRange(1, 24), 0.756, 0.883},
+		{"test", docRange(25, 48), 0.762, 0.882},
 	} {
 		m := rankFigures(e, qs, h.docs...)
 		t.Logf("SQuAD %s half, ranking alone: %s", h.name, rankString(m))

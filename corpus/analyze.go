@@ -22,6 +22,7 @@ type Token struct {
 //
 //	split into Unicode words → fold diacritics → lowercase →
 //	unify spelling (defence/defense, Viet Nam/Vietnam, 2nd/second) →
+//	irregular forms to their base (held/hold, children/child) →
 //	drop stop words → snowball English stem.
 //
 // Offsets always point into text, so a citation can quote the original words.
@@ -104,6 +105,11 @@ func (z *analyzer) analyze(text string, dst []Token) []Token {
 // Term maps one folded, lowercased word to its index term. It reports false
 // for stop words.
 func Term(word string) (string, bool) {
+	return termWith(word, irregularForms)
+}
+
+// termWith is Term with irr for the irregular forms (irregular.go).
+func termWith(word string, irr map[string]string) (string, bool) {
 	word = strings.TrimSuffix(strings.TrimSuffix(word, "'s"), "'")
 	word = strings.ReplaceAll(word, "'", "")
 	if word == "" {
@@ -113,6 +119,9 @@ func Term(word string) (string, bool) {
 		word = s
 	} else {
 		word = americanize(word)
+	}
+	if base, ok := irr[word]; ok {
+		word = base
 	}
 	if english.IsStopWord(word) || extraStop[word] {
 		return "", false

@@ -8,10 +8,13 @@
 // articles and a JSONL file of questions about it in ../shared/eval's
 // format. It may be given more than once.
 //
-// -wordnet DIR rebuilds answer/antonyms.txt instead, from WordNet 3.0's
-// database files in DIR (Debian's wordnet-base: apt-get download
-// wordnet-base && dpkg -x wordnet-base_*.deb /tmp/wordnet, then DIR is
-// /tmp/wordnet/usr/share/wordnet), the same file byte for byte every time.
+// -wordnet DIR rebuilds answer/antonyms.txt and corpus/irregular.txt
+// instead, from WordNet 3.0's database files in DIR (Debian's wordnet-base:
+// apt-get download wordnet-base && dpkg -x wordnet-base_*.deb /tmp/wordnet,
+// then DIR is /tmp/wordnet/usr/share/wordnet), the same files byte for
+// byte every time. The antonyms are index terms, made through corpus.Term
+// and so through the embedded irregular.txt: after a change to it, run
+// -wordnet twice.
 package main
 
 import (
@@ -44,8 +47,9 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	fl.SetOutput(stderr)
 	evalDir := fl.String("eval", "../shared/eval", "the evaluation data's folder")
 	out := fl.String("o", "answer/confidence.json", "the model file to write")
-	wordnet := fl.String("wordnet", "", "rebuild the antonyms file from WordNet's database files in this folder, instead of the model")
+	wordnet := fl.String("wordnet", "", "rebuild the antonyms and irregular forms files from WordNet's database files in this folder, instead of the model")
 	antonyms := fl.String("antonyms", "answer/antonyms.txt", "the antonyms file -wordnet writes")
+	irregular := fl.String("irregular", "corpus/irregular.txt", "the irregular forms file -wordnet writes")
 	var extra adds
 	fl.Var(&extra, "add", "CORPUS=QUESTIONS: train on these questions about this folder of articles too (repeatable)")
 	if err := fl.Parse(args); err != nil {
@@ -56,7 +60,14 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		return os.WriteFile(*antonyms, b, 0o644)
+		if err := os.WriteFile(*antonyms, b, 0o644); err != nil {
+			return err
+		}
+		b, err = corpus.WordNetIrregular(os.DirFS(*wordnet))
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(*irregular, b, 0o644)
 	}
 	sets, err := answer.DevSets(ctx, *evalDir, seeds.FS())
 	if err != nil {

@@ -62,35 +62,40 @@ func TestRunWritesTheEmbeddedModel(t *testing.T) {
 	}
 }
 
-// TestRunWritesTheAntonyms rebuilds answer/antonyms.txt from WordNet's
-// files when they are at /tmp/wordnet (Debian's wordnet-base unpacked), as
-// the README says, and checks it is the embedded file; a folder without
-// them fails and writes nothing.
+// TestRunWritesTheAntonyms rebuilds answer/antonyms.txt and
+// corpus/irregular.txt from WordNet's files when they are at /tmp/wordnet
+// (Debian's wordnet-base unpacked), as the README says, and checks they are
+// the embedded files; a folder without them fails and writes nothing.
 func TestRunWritesTheAntonyms(t *testing.T) {
-	out := filepath.Join(t.TempDir(), "antonyms.txt")
+	tmp := t.TempDir()
+	out, irr := filepath.Join(tmp, "antonyms.txt"), filepath.Join(tmp, "irregular.txt")
 	var stderr bytes.Buffer
-	if err := run(context.Background(), []string{"-wordnet", t.TempDir(), "-antonyms", out}, &stderr); err == nil || !strings.Contains(err.Error(), "adj.exc") {
+	if err := run(context.Background(), []string{"-wordnet", t.TempDir(), "-antonyms", out, "-irregular", irr}, &stderr); err == nil || !strings.Contains(err.Error(), "adj.exc") {
 		t.Errorf("-wordnet of an empty folder: %v; want an error naming adj.exc", err)
 	}
-	if _, err := os.Stat(out); err == nil {
-		t.Errorf("a failed run wrote %s", out)
+	for _, f := range []string{out, irr} {
+		if _, err := os.Stat(f); err == nil {
+			t.Errorf("a failed run wrote %s", f)
+		}
 	}
 	dir := "/tmp/wordnet/usr/share/wordnet"
 	if _, err := os.Stat(filepath.Join(dir, "data.adj")); err != nil {
 		t.Skip("no WordNet at " + dir)
 	}
-	if err := run(context.Background(), []string{"-wordnet", dir, "-antonyms", out}, &stderr); err != nil {
+	if err := run(context.Background(), []string{"-wordnet", dir, "-antonyms", out, "-irregular", irr}, &stderr); err != nil {
 		t.Fatal(err)
 	}
-	got, err := os.ReadFile(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want, err := os.ReadFile(filepath.Join("..", "..", "answer", "antonyms.txt"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("corpusbot-train -wordnet wrote a file that is not answer/antonyms.txt")
+	for f, embedded := range map[string]string{out: "answer/antonyms.txt", irr: "corpus/irregular.txt"} {
+		got, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := os.ReadFile(filepath.Join("..", "..", embedded))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("corpusbot-train -wordnet wrote a file that is not %s", embedded)
+		}
 	}
 }
