@@ -7,15 +7,11 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"time"
 
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/corpusbot/corpusbot/bot"
 )
-
-// downloadTimeout bounds the download of an attachment, reading included.
-const downloadTimeout = 60 * time.Second
 
 // attachment is the request's attachment for a slash command's attachment
 // option (type 11), resolved from the interaction's data: its Open
@@ -36,39 +32,15 @@ func (a *Adapter) download(ctx context.Context, link string) (io.ReadCloser, err
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 		return nil, errors.New("discord: the attachment has no usable URL")
 	}
-	ctx, cancel := context.WithTimeout(ctx, downloadTimeout)
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
-	if err != nil {
-		cancel()
-		return nil, fmt.Errorf("discord: %w", err)
-	}
 	client := a.opts.Client // not a.client: that one refuses what is not the API
 	if client == nil {
-		client = http.DefaultClient // the context bounds the download
+		client = http.DefaultClient // Download bounds the request
 	}
-	resp, err := client.Do(req)
+	body, err := bot.Download(ctx, client, u.String())
 	if err != nil {
-		cancel()
 		return nil, fmt.Errorf("discord: downloading an attachment: %w", err)
 	}
-	if resp.StatusCode != http.StatusOK {
-		resp.Body.Close()
-		cancel()
-		return nil, fmt.Errorf("discord: downloading an attachment: HTTP %d", resp.StatusCode)
-	}
-	return cancelOnClose{resp.Body, cancel}, nil
-}
-
-// cancelOnClose ends a download's context when its body is closed.
-type cancelOnClose struct {
-	io.ReadCloser
-	cancel context.CancelFunc
-}
-
-func (c cancelOnClose) Close() error {
-	err := c.ReadCloser.Close()
-	c.cancel()
-	return err
+	return body, nil
 }
 
 // resolvedAttachment is the attachment an attachment option names, from
