@@ -5,10 +5,10 @@ import (
 	"fmt"
 	"strings"
 	"testing"
-	"testing/fstest"
 
 	"github.com/corpusbot/corpusbot/answer"
 	"github.com/corpusbot/corpusbot/corpus"
+	"github.com/corpusbot/corpusbot/internal/testkit"
 )
 
 // linkedEngine answers from articles with url: front matter: the summit's
@@ -16,17 +16,7 @@ import (
 // more about the harbour, with long titles and links, to fill pages.
 func linkedEngine(t *testing.T, n int) *answer.Engine {
 	t.Helper()
-	fsys := fstest.MapFS{
-		"summit.txt": {Data: []byte("---\ntitle: Leaders meet in Hanoi\ndate: 2021-05-07\nurl: https://example.com/summit?id=1&lang=en\n---\n" +
-			"President Anna Berg met Prime Minister Tom Reyes in Hanoi on May 6, 2021.\n")},
-		"storm.txt": {Data: []byte("---\ntitle: Storm hits the coast\nurl: javascript:alert(document.cookie)\n---\n" +
-			"A storm hit the coast on Friday and flooded the old market.\n")},
-	}
-	for i := range n {
-		fsys[fmt.Sprintf("harbour%03d.txt", i)] = &fstest.MapFile{Data: []byte(fmt.Sprintf(
-			"---\ntitle: %s %d\ndate: 2010-01-%02d\nurl: https://example.com/%d/%s\n---\nThe council met about the harbour budget again.",
-			strings.Repeat("Harbour budget *talks* ", 8), i, 1+i%28, i, strings.Repeat("x", 400)))}
-	}
+	fsys := testkit.LinkedArticles(n, "Harbour budget *talks* ")
 	ix, err := corpus.Load(context.Background(), fsys)
 	if err != nil {
 		t.Fatal(err)

@@ -8,6 +8,7 @@ package testkit
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io/fs"
 	"net/http"
 	"net/http/httptest"
@@ -17,6 +18,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/corpusbot/corpusbot/seeds"
@@ -207,4 +209,23 @@ func FileNames(t testing.TB, dir string) []string {
 		names = append(names, e.Name())
 	}
 	return names
+}
+
+// LinkedArticles are articles with url: front matter: a summit with a
+// link, a storm whose url is javascript: (never linked), and n more about
+// the harbour, each titled title repeated eight times and a number, with a
+// long link, to fill pages of /sources and citations.
+func LinkedArticles(n int, title string) fstest.MapFS {
+	fsys := fstest.MapFS{
+		"summit.txt": {Data: []byte("---\ntitle: Leaders meet in Hanoi\ndate: 2021-05-07\nurl: https://example.com/summit?id=1&lang=en\n---\n" +
+			"President Anna Berg met Prime Minister Tom Reyes in Hanoi on May 6, 2021.\n")},
+		"storm.txt": {Data: []byte("---\ntitle: Storm hits the coast\nurl: javascript:alert(document.cookie)\n---\n" +
+			"A storm hit the coast on Friday and flooded the old market.\n")},
+	}
+	for i := range n {
+		fsys[fmt.Sprintf("harbour%03d.txt", i)] = &fstest.MapFile{Data: []byte(fmt.Sprintf(
+			"---\ntitle: %s %d\ndate: 2010-01-%02d\nurl: https://example.com/%d/%s\n---\nThe council met about the harbour budget again.",
+			strings.Repeat(title, 8), i, 1+i%28, i, strings.Repeat("x", 400)))}
+	}
+	return fsys
 }
